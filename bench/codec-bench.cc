@@ -1,0 +1,118 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+// Encode and decode throughput of each payload codec, next to memcpy of the same bytes in
+// the same run (the physical limit here). Bytes counted are the module's fp32 value bytes,
+// so every row is comparable: "bytes_per_second" of RoundTrip/fp32 against Memcpy is the
+// ratio the foundation issue asks for.
+//
+//     hffm-bench-codec --benchmark_min_time=0.5
+
+#include "ns3/module-codec.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+using namespace ns3;
+
+namespace
+{
+
+ModuleState
+MakeState(int64_t bytes)
+{
+    const int64_t values = bytes / 4;
+    ModuleState s("adapter/0", {{"w", {values}}});
+    std::mt19937 rng(1);
+    std::normal_distribution<float> normal(0.0F, 0.02F);
+    for (std::size_t i = 0; i < s.GetNumel(); ++i)
+    {
+        s.GetData()[i] = normal(rng);
+    }
+    return s;
+}
+
+void
+Memcpy(benchmark::State& st)
+{
+    const auto bytes = static_cast<std::size_t>(st.range(0));
+    std::vector<uint8_t> src(bytes, 1);
+    std::vector<uint8_t> dst(bytes, 0);
+    for (auto _ : st)
+    {
+        std::memcpy(dst.data(), src.data(), bytes);
+        benchmark::DoNotOptimize(dst.data());
+        benchmark::ClobberMemory();
+    }
+    st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * st.range(0));
+}
+
+void
+Encode(benchmark::State& st, ModuleCodec codec)
+{
+    const ModuleState s = MakeState(st.range(0));
+    for (auto _ : st)
+    {
+        auto enc = EncodeModule(s, codec);
+        benchmark::DoNotOptimize(enc.payload->crc);
+    }
+    st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * st.range(0));
+}
+
+void
+Decode(benchmark::State& st, ModuleCodec codec)
+{
+    const ModuleState s = MakeState(st.range(0));
+    const auto enc = EncodeModule(s, codec);
+    for (auto _ : st)
+    {
+        auto dec = DecodeModule("adapter/0", codec, enc.payload->bytes.data(),
+                                enc.payload->bytes.size(), enc.payload->crc);
+        if (!dec.ok)
+        {
+            st.SkipWithError(dec.detail.c_str());
+            break;
+        }
+        benchmark::DoNotOptimize(dec.state->GetData());
+    }
+    st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * st.range(0));
+}
+
+void
+RoundTrip(benchmark::State& st, ModuleCodec codec)
+{
+    const ModuleState s = MakeState(st.range(0));
+    for (auto _ : st)
+    {
+        auto enc = EncodeModule(s, codec);
+        auto dec = DecodeModule("adapter/0", codec, enc.payload->bytes.data(),
+                                enc.payload->bytes.size(), enc.payload->crc);
+        benchmark::DoNotOptimize(dec.state->GetData());
+    }
+    st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * st.range(0));
+}
+
+void
+Sizes(benchmark::internal::Benchmark* b)
+{
+    b->Arg(64 << 10)->Arg(1 << 20)->Arg(64 << 20)->Unit(benchmark::kMicrosecond);
+}
+
+} // namespace
+
+BENCHMARK(Memcpy)->Apply(Sizes);
+BENCHMARK_CAPTURE(Encode, fp32, ModuleCodec::FP32)->Apply(Sizes);
+BENCHMARK_CAPTURE(Decode, fp32, ModuleCodec::FP32)->Apply(Sizes);
+BENCHMARK_CAPTURE(RoundTrip, fp32, ModuleCodec::FP32)->Apply(Sizes);
+BENCHMARK_CAPTURE(Encode, fp16, ModuleCodec::FP16)->Apply(Sizes);
+BENCHMARK_CAPTURE(Decode, fp16, ModuleCodec::FP16)->Apply(Sizes);
+BENCHMARK_CAPTURE(RoundTrip, fp16, ModuleCodec::FP16)->Apply(Sizes);
+BENCHMARK_CAPTURE(Encode, int8, ModuleCodec::INT8)->Apply(Sizes);
+BENCHMARK_CAPTURE(Decode, int8, ModuleCodec::INT8)->Apply(Sizes);
+BENCHMARK_CAPTURE(RoundTrip, int8, ModuleCodec::INT8)->Apply(Sizes);
+
+BENCHMARK_MAIN();

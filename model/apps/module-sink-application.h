@@ -1,0 +1,115 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_MODULE_SINK_APPLICATION_H
+#define HFFM_MODULE_SINK_APPLICATION_H
+
+#include "ns3/address.h"
+#include "ns3/application.h"
+#include "ns3/message-format.h"
+#include "ns3/module-state.h"
+#include "ns3/module-stream-reader.h"
+#include "ns3/socket.h"
+#include "ns3/traced-callback.h"
+
+#include <array>
+#include <map>
+#include <memory>
+
+namespace ns3
+{
+
+/**
+ * \ingroup hffm
+ * \brief Accepts TCP connections and receives module messages on them.
+ *
+ * Any number of senders may connect; each connection has its own ModuleStreamReader, so
+ * messages arriving in pieces are reassembled per connection, several modules may follow
+ * each other on one connection, and a bad message on one connection affects no other.
+ * Every complete, valid module fires the ModuleReceived trace; every rejection fires
+ * MessageRejected and is counted per reason.
+ */
+class ModuleSinkApplication : public Application
+{
+  public:
+    static TypeId GetTypeId();
+
+    ModuleSinkApplication();
+    ~ModuleSinkApplication() override;
+
+    /**
+     * TracedCallback signature for a received module.
+     * \param fields the message header's fields
+     * \param state the decoded module
+     * \param from the sender's address
+     */
+    typedef void (*ModuleReceivedTracedCallback)(const MessageFields& fields,
+                                                 std::shared_ptr<const ModuleState> state,
+                                                 const Address& from);
+    /**
+     * TracedCallback signature for a rejected message.
+     * \param reason why
+     * \param detail a human-readable explanation
+     * \param from the sender's address
+     */
+    typedef void (*MessageRejectedTracedCallback)(RejectReason reason,
+                                                  const std::string& detail,
+                                                  const Address& from);
+
+    /// \return the number of modules received intact
+    uint64_t GetReceivedCount() const;
+    /// \return the number of rejections, all reasons
+    uint64_t GetRejectedCount() const;
+    /// \return the number of rejections for \p reason
+    uint64_t GetRejectedCount(RejectReason reason) const;
+    /// \return stream bytes received over all connections
+    uint64_t GetBytesReceived() const;
+    /// \return the connections accepted so far
+    uint32_t GetAcceptedConnections() const;
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    void StartApplication() override;
+    void StopApplication() override;
+
+    bool HandleConnectionRequest(Ptr<Socket> socket, const Address& from);
+    void HandleAccept(Ptr<Socket> socket, const Address& from);
+    void HandleRead(Ptr<Socket> socket);
+    void HandleClose(Ptr<Socket> socket);
+    void CloseConnection(Ptr<Socket> socket);
+
+    void OnMessage(const Address& from,
+                   const MessageFields& fields,
+                   std::shared_ptr<ModuleState> state);
+    void OnReject(const Address& from,
+                  RejectReason reason,
+                  const std::string& detail,
+                  const MessageFields* fields);
+
+    struct Connection
+    {
+        Address from;
+        std::unique_ptr<ModuleStreamReader> reader;
+    };
+
+    Address m_local;
+    uint32_t m_maxPayloadBytes;
+    Ptr<Socket> m_listener;
+    std::map<Ptr<Socket>, Connection> m_connections;
+
+    uint64_t m_received{0};
+    std::array<uint64_t, REJECT_REASON_COUNT> m_rejected{};
+    uint64_t m_bytesReceived{0};
+    uint32_t m_accepted{0};
+
+    TracedCallback<const MessageFields&, std::shared_ptr<const ModuleState>, const Address&>
+        m_moduleReceivedTrace;
+    TracedCallback<RejectReason, const std::string&, const Address&> m_messageRejectedTrace;
+};
+
+} // namespace ns3
+
+#endif /* HFFM_MODULE_SINK_APPLICATION_H */

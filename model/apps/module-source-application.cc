@@ -1,0 +1,210 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/module-source-application.h"
+
+#include "ns3/abort.h"
+#include "ns3/boolean.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/socket.h"
+#include "ns3/string.h"
+#include "ns3/tcp-socket-factory.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("ModuleSourceApplication");
+
+NS_OBJECT_ENSURE_REGISTERED(ModuleSourceApplication);
+
+TypeId
+ModuleSourceApplication::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::ModuleSourceApplication")
+            .SetParent<Application>()
+            .SetGroupName("Hffm")
+            .AddConstructor<ModuleSourceApplication>()
+            .AddAttribute("Remote",
+                          "The address (and port) of the module sink.",
+                          AddressValue(),
+                          MakeAddressAccessor(&ModuleSourceApplication::m_remote),
+                          MakeAddressChecker())
+            .AddAttribute("Codec",
+                          "Payload codec: fp32 (exact), fp16 or int8 (lossy, smaller).",
+                          StringValue("fp32"),
+                          MakeStringAccessor(&ModuleSourceApplication::SetCodecName,
+                                             &ModuleSourceApplication::GetCodecName),
+                          MakeStringChecker())
+            .AddAttribute("SenderId",
+                          "Sender id written into every message header.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&ModuleSourceApplication::m_senderId),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("Round",
+                          "Round number written into every message header.",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&ModuleSourceApplication::m_round),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("CloseWhenDone",
+                          "Close the connection once every module has been handed to TCP.",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&ModuleSourceApplication::m_closeWhenDone),
+                          MakeBooleanChecker())
+            .AddTraceSource("MessageSent",
+                            "The last byte of a module message was handed to TCP.",
+                            MakeTraceSourceAccessor(&ModuleSourceApplication::m_messageSentTrace),
+                            "ns3::ModuleSourceApplication::MessageSentTracedCallback");
+    return tid;
+}
+
+ModuleSourceApplication::ModuleSourceApplication()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+ModuleSourceApplication::~ModuleSourceApplication()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+ModuleSourceApplication::DoDispose()
+{
+    NS_LOG_FUNCTION(this);
+    if (m_sender)
+    {
+        m_sender->Detach();
+        m_sender = nullptr;
+    }
+    m_socket = nullptr;
+    m_modules.clear();
+    Application::DoDispose();
+}
+
+void
+ModuleSourceApplication::SetCodecName(std::string name)
+{
+    NS_ABORT_MSG_IF(!ParseModuleCodec(name, m_codec),
+                    "ModuleSourceApplication: Codec '" << name
+                                                       << "' is not one of fp32, fp16, int8");
+}
+
+std::string
+ModuleSourceApplication::GetCodecName() const
+{
+    return ToString(m_codec);
+}
+
+std::string
+ModuleSourceApplication::AddModule(std::shared_ptr<const ModuleState> state)
+{
+    NS_LOG_FUNCTION(this << state->GetModuleId());
+    EncodeResult encoded = EncodeModule(*state, m_codec);
+    if (!encoded.payload)
+    {
+        NS_LOG_WARN("not sending module " << state->GetModuleId() << ": " << encoded.error);
+        return encoded.error;
+    }
+    Queued q;
+    q.fields.type = MessageType::MODULE_UPDATE;
+    q.fields.moduleId = state->GetModuleId();
+    q.payload = std::move(encoded.payload);
+    m_bytesQueued +=
+        MessageFormat::HeaderSize(q.fields.moduleId.size()) + q.payload->bytes.size();
+    m_modules.push_back(std::move(q));
+    return "";
+}
+
+uint32_t
+ModuleSourceApplication::GetSentCount() const
+{
+    return m_sent;
+}
+
+uint64_t
+ModuleSourceApplication::GetBytesSent() const
+{
+    return m_sender ? m_sender->GetBytesSent() : 0;
+}
+
+uint64_t
+ModuleSourceApplication::GetBytesQueued() const
+{
+    return m_bytesQueued;
+}
+
+void
+ModuleSourceApplication::StartApplication()
+{
+    NS_LOG_FUNCTION(this);
+    NS_ABORT_MSG_IF(m_remote.IsInvalid(), "ModuleSourceApplication: attribute Remote is not set");
+    m_socket = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
+    const int bound =
+        Inet6SocketAddress::IsMatchingType(m_remote) ? m_socket->Bind6() : m_socket->Bind();
+    NS_ABORT_MSG_IF(bound != 0, "ModuleSourceApplication: cannot bind a socket");
+    m_socket->SetConnectCallback(
+        MakeCallback(&ModuleSourceApplication::ConnectionSucceeded, this),
+        MakeCallback(&ModuleSourceApplication::ConnectionFailed, this));
+    m_socket->Connect(m_remote);
+}
+
+void
+ModuleSourceApplication::StopApplication()
+{
+    NS_LOG_FUNCTION(this);
+    if (m_sender)
+    {
+        m_sender->Detach();
+    }
+    if (m_socket)
+    {
+        m_socket->Close();
+    }
+}
+
+void
+ModuleSourceApplication::ConnectionSucceeded(Ptr<Socket> socket)
+{
+    NS_LOG_FUNCTION(this << socket);
+    m_sender = Create<ModuleStreamSender>(socket);
+    m_sender->SetMessageSentCallback(MakeCallback(&ModuleSourceApplication::MessageSent, this));
+    for (auto& q : m_modules)
+    {
+        MessageFields fields = q.fields;
+        fields.sender = m_senderId;
+        fields.round = m_round;
+        m_sender->Enqueue(fields, q.payload);
+    }
+    if (m_modules.empty() && m_closeWhenDone)
+    {
+        socket->Close();
+    }
+}
+
+void
+ModuleSourceApplication::ConnectionFailed(Ptr<Socket> socket)
+{
+    NS_LOG_WARN("ModuleSourceApplication: connection to " << m_remote << " failed, errno "
+                                                         << socket->GetErrno());
+}
+
+void
+ModuleSourceApplication::MessageSent(const MessageFields& fields)
+{
+    NS_LOG_INFO(Simulator::Now().As(Time::S) << " module " << fields.moduleId
+                                             << " handed to TCP");
+    ++m_sent;
+    m_messageSentTrace(fields);
+    if (m_sent == m_modules.size() && m_closeWhenDone)
+    {
+        // TCP sends what it holds before its FIN.
+        m_socket->Close();
+    }
+}
+
+} // namespace ns3

@@ -1,0 +1,545 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/module-codec.h"
+
+#include "ns3/crc32c.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HFFM_CODEC_X86 1
+#include <immintrin.h>
+#endif
+
+namespace ns3
+{
+
+namespace
+{
+
+uint32_t
+FloatBits(float f)
+{
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof(u));
+    return u;
+}
+
+float
+BitsFloat(uint32_t u)
+{
+    float f;
+    std::memcpy(&f, &u, sizeof(f));
+    return f;
+}
+
+/// Byte size of the tensor table of a layout.
+std::size_t
+TableSize(const std::vector<TensorSpec>& tensors)
+{
+    std::size_t n = 8 + 4;
+    for (const auto& t : tensors)
+    {
+        n += 2 + t.name.size() + 1 + 4 * t.shape.size();
+    }
+    return n;
+}
+
+std::size_t
+BytesPerValue(ModuleCodec codec)
+{
+    switch (codec)
+    {
+    case ModuleCodec::FP32:
+        return 4;
+    case ModuleCodec::FP16:
+        return 2;
+    case ModuleCodec::INT8:
+        return 1;
+    }
+    return 4;
+}
+
+/// Bytes of per-tensor side information (the int8 scale).
+std::size_t
+BytesPerTensor(ModuleCodec codec)
+{
+    return codec == ModuleCodec::INT8 ? 4 : 0;
+}
+
+/// Little-endian writer over a buffer of known size.
+class Writer
+{
+  public:
+    explicit Writer(uint8_t* p)
+        : m_p(p)
+    {
+    }
+
+    template <typename T>
+    void Put(T v)
+    {
+        std::memcpy(m_p, &v, sizeof(T));
+        m_p += sizeof(T);
+    }
+
+    void PutBytes(const void* src, std::size_t n)
+    {
+        std::memcpy(m_p, src, n);
+        m_p += n;
+    }
+
+    uint8_t* Position() const
+    {
+        return m_p;
+    }
+
+    void Advance(std::size_t n)
+    {
+        m_p += n;
+    }
+
+  private:
+    uint8_t* m_p;
+};
+
+/// Bounds-checked little-endian reader: every Get fails cleanly past the end.
+class Reader
+{
+  public:
+    Reader(const uint8_t* p, std::size_t size)
+        : m_p(p),
+          m_end(p + size)
+    {
+    }
+
+    template <typename T>
+    bool Get(T& v)
+    {
+        if (Remaining() < sizeof(T))
+        {
+            return false;
+        }
+        std::memcpy(&v, m_p, sizeof(T));
+        m_p += sizeof(T);
+        return true;
+    }
+
+    bool GetString(std::size_t n, std::string& s)
+    {
+        if (Remaining() < n)
+        {
+            return false;
+        }
+        s.assign(reinterpret_cast<const char*>(m_p), n);
+        m_p += n;
+        return true;
+    }
+
+    std::size_t Remaining() const
+    {
+        return static_cast<std::size_t>(m_end - m_p);
+    }
+
+    const uint8_t* Position() const
+    {
+        return m_p;
+    }
+
+  private:
+    const uint8_t* m_p;
+    const uint8_t* m_end;
+};
+
+// ---- fp16 batch conversion: F16C when the processor has it, scalar otherwise ----
+
+#ifdef HFFM_CODEC_X86
+__attribute__((target("avx,f16c"))) void
+ToHalfF16c(const float* in, uint16_t* out, std::size_t n)
+{
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+    {
+        __m256 v = _mm256_loadu_ps(in + i);
+        __m128i h = _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
+    }
+    for (; i < n; ++i)
+    {
+        out[i] = FloatToHalf(in[i]);
+    }
+}
+
+__attribute__((target("avx,f16c"))) void
+FromHalfF16c(const uint8_t* in, float* out, std::size_t n)
+{
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+    {
+        __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 2 * i));
+        _mm256_storeu_ps(out + i, _mm256_cvtph_ps(h));
+    }
+    for (; i < n; ++i)
+    {
+        uint16_t h;
+        std::memcpy(&h, in + 2 * i, 2);
+        out[i] = HalfToFloat(h);
+    }
+}
+
+bool
+HasF16c()
+{
+    static const bool has = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    }();
+    return has;
+}
+#endif
+
+void
+ToHalf(const float* in, uint16_t* out, std::size_t n)
+{
+#ifdef HFFM_CODEC_X86
+    if (HasF16c())
+    {
+        ToHalfF16c(in, out, n);
+        return;
+    }
+#endif
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        out[i] = FloatToHalf(in[i]);
+    }
+}
+
+void
+FromHalf(const uint8_t* in, float* out, std::size_t n)
+{
+#ifdef HFFM_CODEC_X86
+    if (HasF16c())
+    {
+        FromHalfF16c(in, out, n);
+        return;
+    }
+#endif
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        uint16_t h;
+        std::memcpy(&h, in + 2 * i, 2);
+        out[i] = HalfToFloat(h);
+    }
+}
+
+DecodeResult
+Reject(RejectReason reason, std::string detail)
+{
+    DecodeResult r;
+    r.reason = reason;
+    r.detail = std::move(detail);
+    return r;
+}
+
+} // namespace
+
+uint16_t
+FloatToHalf(float value)
+{
+    // Magic-number conversion: the float adder does the round-to-nearest-even for halves
+    // that are subnormal; normal halves round with an integer bias.
+    const uint32_t bits = FloatBits(value);
+    const uint32_t sign = (bits >> 16) & 0x8000U;
+    uint32_t a = bits & 0x7FFFFFFFU;
+    uint16_t out;
+    if (a >= 0x47800000U) // |x| >= 65536, Inf or NaN
+    {
+        out = a > 0x7F800000U ? 0x7E00 : 0x7C00;
+    }
+    else if (a < 0x38800000U) // |x| < 2^-14: the half is subnormal or zero
+    {
+        const float magic = BitsFloat(0x3F000000U); // 0.5: aligns 2^-24 to the last float bit
+        const float shifted = BitsFloat(a) + magic;
+        out = static_cast<uint16_t>(FloatBits(shifted) - 0x3F000000U);
+    }
+    else
+    {
+        const uint32_t odd = (a >> 13) & 1U;
+        a += (static_cast<uint32_t>(15 - 127) << 23) + 0xFFFU + odd;
+        out = static_cast<uint16_t>(a >> 13); // a carry into the exponent may give Inf
+    }
+    return static_cast<uint16_t>(out | sign);
+}
+
+float
+HalfToFloat(uint16_t bits)
+{
+    const uint32_t sign = static_cast<uint32_t>(bits & 0x8000U) << 16;
+    const uint32_t em = bits & 0x7FFFU;
+    if (em >= 0x7C00U) // Inf or NaN
+    {
+        return BitsFloat(sign | 0x7F800000U | ((em & 0x3FFU) << 13));
+    }
+    if (em >= 0x0400U) // normal
+    {
+        return BitsFloat(sign | ((em + (static_cast<uint32_t>(127 - 15) << 10)) << 13));
+    }
+    const float magnitude = static_cast<float>(em) * BitsFloat(0x33800000U); // em * 2^-24
+    return BitsFloat(sign | FloatBits(magnitude));
+}
+
+std::size_t
+EncodedPayloadSize(const ModuleState& state, ModuleCodec codec)
+{
+    return TableSize(state.GetTensors()) + state.GetNumel() * BytesPerValue(codec) +
+           state.GetTensorCount() * BytesPerTensor(codec);
+}
+
+EncodeResult
+EncodeModule(const ModuleState& state, ModuleCodec codec)
+{
+    EncodeResult result;
+    const std::size_t bad = state.FindNonFinite();
+    if (bad != state.GetNumel())
+    {
+        result.error = "module '" + state.GetModuleId() + "' has a non-finite value at flat index " +
+                       std::to_string(bad);
+        return result;
+    }
+    auto payload = std::make_shared<EncodedPayload>();
+    payload->codec = codec;
+    // The allocator leaves the bytes uninitialised: every one is written below.
+    payload->bytes.resize(EncodedPayloadSize(state, codec));
+    Writer w(payload->bytes.data());
+    w.Put<double>(state.GetSampleWeight());
+    w.Put<uint32_t>(static_cast<uint32_t>(state.GetTensorCount()));
+    for (const auto& t : state.GetTensors())
+    {
+        w.Put<uint16_t>(static_cast<uint16_t>(t.name.size()));
+        w.PutBytes(t.name.data(), t.name.size());
+        w.Put<uint8_t>(static_cast<uint8_t>(t.shape.size()));
+        for (int64_t d : t.shape)
+        {
+            w.Put<uint32_t>(static_cast<uint32_t>(d));
+        }
+    }
+    const std::size_t tableSize = static_cast<std::size_t>(w.Position() - payload->bytes.data());
+    uint32_t crc = Crc32c(payload->bytes.data(), tableSize);
+
+    switch (codec)
+    {
+    case ModuleCodec::FP32:
+        crc = Crc32cCopy(w.Position(), state.GetData(), state.GetValueBytes(), crc);
+        break;
+    case ModuleCodec::FP16: {
+        uint8_t* out = w.Position();
+        ToHalf(state.GetData(), reinterpret_cast<uint16_t*>(out), state.GetNumel());
+        const auto* h = reinterpret_cast<const uint16_t*>(out);
+        for (std::size_t i = 0; i < state.GetNumel(); ++i)
+        {
+            if ((h[i] & 0x7C00U) == 0x7C00U)
+            {
+                result.error = "module '" + state.GetModuleId() + "': value " +
+                               std::to_string(state.GetData()[i]) + " at flat index " +
+                               std::to_string(i) + " is out of fp16 range (|x| < 65520)";
+                return result;
+            }
+        }
+        crc = Crc32c(out, 2 * state.GetNumel(), crc);
+        break;
+    }
+    case ModuleCodec::INT8: {
+        uint8_t* start = w.Position();
+        for (std::size_t t = 0; t < state.GetTensorCount(); ++t)
+        {
+            const float* x = state.GetTensorData(t);
+            const auto n = static_cast<std::size_t>(state.GetTensors()[t].Numel());
+            float maxAbs = 0.0F;
+            for (std::size_t i = 0; i < n; ++i)
+            {
+                maxAbs = std::max(maxAbs, std::fabs(x[i]));
+            }
+            const float scale = maxAbs / 127.0F;
+            const float inverse = maxAbs > 0.0F ? 127.0F / maxAbs : 0.0F;
+            w.Put<float>(scale);
+            auto* q = reinterpret_cast<int8_t*>(w.Position());
+            for (std::size_t i = 0; i < n; ++i)
+            {
+                const float r = std::nearbyint(x[i] * inverse);
+                q[i] = static_cast<int8_t>(std::min(127.0F, std::max(-127.0F, r)));
+            }
+            w.Advance(n);
+        }
+        crc = Crc32c(start, static_cast<std::size_t>(w.Position() - start), crc);
+        break;
+    }
+    default:
+        result.error = "unknown codec " + std::to_string(static_cast<int>(codec));
+        return result;
+    }
+    payload->crc = crc;
+    result.payload = std::move(payload);
+    return result;
+}
+
+DecodeResult
+DecodeModule(const std::string& moduleId,
+             ModuleCodec codec,
+             const uint8_t* data,
+             std::size_t size,
+             uint32_t expectedCrc)
+{
+    // The table is parsed before the CRC is known so that fp32 data can be checksummed while
+    // it is copied. A table that fails to parse is reported as a checksum mismatch when the
+    // CRC is wrong too: corruption in transit is then the likelier story.
+    auto tableFailure = [&](std::string detail) {
+        if (Crc32c(data, size) != expectedCrc)
+        {
+            return Reject(RejectReason::PAYLOAD_CHECKSUM_MISMATCH,
+                          "payload CRC does not match the header's");
+        }
+        return Reject(RejectReason::MALFORMED_PAYLOAD, std::move(detail));
+    };
+
+    if (codec != ModuleCodec::FP32 && codec != ModuleCodec::FP16 && codec != ModuleCodec::INT8)
+    {
+        return Reject(RejectReason::BAD_HEADER_FIELD,
+                      "unknown codec " + std::to_string(static_cast<int>(codec)));
+    }
+    Reader r(data, size);
+    double weight = 0.0;
+    uint32_t count = 0;
+    if (!r.Get(weight) || !r.Get(count))
+    {
+        return tableFailure("payload of " + std::to_string(size) +
+                            " bytes is shorter than its 12-byte preamble");
+    }
+    if (count > ModuleState::MAX_TENSORS)
+    {
+        return tableFailure("tensor count " + std::to_string(count) + " exceeds " +
+                            std::to_string(ModuleState::MAX_TENSORS));
+    }
+    std::vector<TensorSpec> tensors(count);
+    for (uint32_t i = 0; i < count; ++i)
+    {
+        uint16_t nameLength = 0;
+        uint8_t rank = 0;
+        if (!r.Get(nameLength) || !r.GetString(nameLength, tensors[i].name) || !r.Get(rank))
+        {
+            return tableFailure("tensor table ends inside entry " + std::to_string(i));
+        }
+        if (rank > ModuleState::MAX_RANK)
+        {
+            return tableFailure("tensor " + std::to_string(i) + " has rank " +
+                                std::to_string(rank));
+        }
+        tensors[i].shape.resize(rank);
+        for (uint8_t k = 0; k < rank; ++k)
+        {
+            uint32_t d = 0;
+            if (!r.Get(d))
+            {
+                return tableFailure("tensor table ends inside the shape of entry " +
+                                    std::to_string(i));
+            }
+            tensors[i].shape[k] = d;
+        }
+    }
+    std::string layoutError = ModuleState::CheckLayout(tensors);
+    if (layoutError.empty())
+    {
+        layoutError = ModuleState::CheckModuleId(moduleId);
+    }
+    if (!layoutError.empty())
+    {
+        return tableFailure(layoutError);
+    }
+    const std::size_t tableSize = size - r.Remaining();
+    int64_t numel = 0;
+    for (const auto& t : tensors)
+    {
+        numel += t.Numel();
+    }
+    const std::size_t dataSize =
+        static_cast<std::size_t>(numel) * BytesPerValue(codec) + count * BytesPerTensor(codec);
+    if (dataSize != r.Remaining())
+    {
+        if (Crc32c(data, size) != expectedCrc)
+        {
+            return Reject(RejectReason::PAYLOAD_CHECKSUM_MISMATCH,
+                          "payload CRC does not match the header's");
+        }
+        return Reject(RejectReason::SHAPE_MISMATCH,
+                      "declared shapes need " + std::to_string(dataSize) +
+                          " data bytes, payload has " + std::to_string(r.Remaining()));
+    }
+
+    auto state =
+        std::make_shared<ModuleState>(moduleId, std::move(tensors), ModuleState::Uninitialized{});
+    const uint8_t* in = r.Position();
+    uint32_t crc = Crc32c(data, tableSize);
+    if (codec == ModuleCodec::FP32)
+    {
+        crc = Crc32cCopy(state->GetData(), in, dataSize, crc);
+    }
+    else
+    {
+        crc = Crc32c(in, dataSize, crc);
+    }
+    if (crc != expectedCrc)
+    {
+        return Reject(RejectReason::PAYLOAD_CHECKSUM_MISMATCH,
+                      "payload CRC does not match the header's");
+    }
+    if (!std::isfinite(weight) || weight < 0.0)
+    {
+        return Reject(RejectReason::NON_FINITE_VALUE,
+                      "sample weight " + std::to_string(weight) +
+                          " is not a finite non-negative number");
+    }
+    state->SetSampleWeight(weight);
+
+    if (codec == ModuleCodec::FP16)
+    {
+        FromHalf(in, state->GetData(), state->GetNumel());
+    }
+    else if (codec == ModuleCodec::INT8)
+    {
+        for (std::size_t t = 0; t < state->GetTensorCount(); ++t)
+        {
+            float scale;
+            std::memcpy(&scale, in, 4);
+            in += 4;
+            if (!std::isfinite(scale) || scale < 0.0F)
+            {
+                return Reject(RejectReason::NON_FINITE_VALUE,
+                              "int8 scale of tensor '" + state->GetTensors()[t].name +
+                                  "' is " + std::to_string(scale));
+            }
+            const auto n = static_cast<std::size_t>(state->GetTensors()[t].Numel());
+            const auto* q = reinterpret_cast<const int8_t*>(in);
+            float* out = state->GetTensorData(t);
+            for (std::size_t i = 0; i < n; ++i)
+            {
+                out[i] = static_cast<float>(q[i]) * scale;
+            }
+            in += n;
+        }
+    }
+    const std::size_t bad = state->FindNonFinite();
+    if (bad != state->GetNumel())
+    {
+        return Reject(RejectReason::NON_FINITE_VALUE,
+                      "value at flat index " + std::to_string(bad) + " is not finite");
+    }
+    DecodeResult ok;
+    ok.ok = true;
+    ok.state = std::move(state);
+    return ok;
+}
+
+} // namespace ns3

@@ -1,0 +1,99 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_MODULE_CODEC_H
+#define HFFM_MODULE_CODEC_H
+
+#include "ns3/default-init-allocator.h"
+#include "ns3/message-format.h"
+#include "ns3/module-state.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+/**
+ * \file
+ * \ingroup hffm
+ * The payload of a module message: a module's tensors as bytes, and back.
+ *
+ * Layout (little-endian):
+ *
+ *     f64  sample weight
+ *     u32  tensor count N
+ *     N x  { u16 name length, name bytes, u8 rank R, R x u32 dimension }
+ *     N x  tensor data, in table order:
+ *            fp32: numel x binary32
+ *            fp16: numel x binary16
+ *            int8: f32 scale s, numel x int8 q   (value = q * s)
+ *
+ * Error bounds of the lossy codecs, per value x decoded as x':
+ *  - fp16: round to nearest even. |x - x'| <= 2^-11 |x| for |x| >= 2^-14 (normal halves) and
+ *    |x - x'| <= 2^-25 below. |x| >= 65520 would overflow: encoding such a module fails.
+ *  - int8: s = max|x| / 127 over the tensor, q = round(x / s). |x - x'| <= s / 2, plus the
+ *    float rounding of x / s and q * s (a few units in the last place of x).
+ * fp32 is exact: the decoded values are bit-identical to the encoded ones.
+ */
+
+namespace ns3
+{
+
+/// An encoded payload, immutable once made so that one encoding can go to many receivers.
+struct EncodedPayload
+{
+    ModuleCodec codec{ModuleCodec::FP32};
+    std::vector<uint8_t, DefaultInitAllocator<uint8_t>> bytes;
+    uint32_t crc{0}; //!< CRC-32C of bytes
+};
+
+/// Outcome of EncodeModule().
+struct EncodeResult
+{
+    std::shared_ptr<const EncodedPayload> payload; //!< null on failure
+    std::string error;                             //!< why it failed, empty on success
+};
+
+/// Outcome of DecodeModule().
+struct DecodeResult
+{
+    bool ok{false};
+    RejectReason reason{RejectReason::MALFORMED_PAYLOAD}; //!< when !ok
+    std::string detail;                                   //!< when !ok, human-readable
+    std::shared_ptr<ModuleState> state;                   //!< when ok
+};
+
+/**
+ * Encode a module's tensors. Fails (with a reason) when a value or the sample weight is not
+ * finite, or when a value is out of the codec's range.
+ */
+EncodeResult EncodeModule(const ModuleState& state, ModuleCodec codec);
+
+/// \return the payload size EncodeModule() produces for \p state with \p codec
+std::size_t EncodedPayloadSize(const ModuleState& state, ModuleCodec codec);
+
+/**
+ * Decode and validate a payload. Never trusts a count or length in it: every read is
+ * bounds-checked, the data must fill the payload exactly, and every decoded value must be
+ * finite.
+ * \param moduleId the module id from the message header
+ * \param codec the codec from the message header
+ * \param data the payload bytes
+ * \param size the payload length
+ * \param expectedCrc the payload CRC from the message header
+ */
+DecodeResult DecodeModule(const std::string& moduleId,
+                          ModuleCodec codec,
+                          const uint8_t* data,
+                          std::size_t size,
+                          uint32_t expectedCrc);
+
+/// \return \p value as IEEE binary16 bits, rounded to nearest even (overflow gives infinity)
+uint16_t FloatToHalf(float value);
+/// \return the binary16 value \p bits as a float (exact)
+float HalfToFloat(uint16_t bits);
+
+} // namespace ns3
+
+#endif /* HFFM_MODULE_CODEC_H */

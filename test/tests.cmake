@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Test targets of the standalone build; included from the top-level CMakeLists.txt.
+
+# ns-3 TestSuites are compiled into the runner itself: Debian links with --as-needed, so a
+# library holding only self-registering suites would be dropped and no suite would run.
+add_executable(hffm-test-runner test/hffm-test-runner.cc ${hffm_test_sources})
+target_link_libraries(hffm-test-runner PRIVATE hffm)
+hffm_target_defaults(hffm-test-runner)
+
+# One ctest entry per suite. Suites of Duration EXTENSIVE cases also get an "extensive"
+# entry, left out of the default run by label.
+function(hffm_add_ns3_suite suite)
+  add_test(NAME ns3/${suite} COMMAND hffm-test-runner --suite=${suite} --fullness=QUICK)
+  set_tests_properties(ns3/${suite} PROPERTIES LABELS "ns3")
+  if(ARGV1 STREQUAL "EXTENSIVE")
+    add_test(NAME ns3/${suite}/extensive
+             COMMAND hffm-test-runner --suite=${suite} --fullness=EXTENSIVE)
+    set_tests_properties(ns3/${suite}/extensive PROPERTIES LABELS "ns3;extensive")
+  endif()
+endfunction()
+hffm_add_ns3_suite(hffm-module-header)
+hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
+
+# GoogleTest: code without ns-3 in it (wire format, codec, stream reader, learning).
+add_executable(hffm-gtest
+  test/gtest/crc32c-test.cc
+  test/gtest/module-state-test.cc
+  test/gtest/message-format-test.cc
+  test/gtest/module-codec-test.cc
+  test/gtest/module-stream-reader-test.cc
+  test/gtest/module-state-torch-test.cc
+)
+target_link_libraries(hffm-gtest PRIVATE hffm GTest::gtest GTest::gtest_main)
+hffm_target_defaults(hffm-gtest)
+# One process for all cases: each process that loads LibTorch pays ~0.3 s to start.
+add_test(NAME gtest/all COMMAND hffm-gtest --gtest_brief=1)
+set_tests_properties(gtest/all PROPERTIES LABELS "gtest")
+
+# The CMake and wscript source lists must name the same files.
+add_test(NAME lint/source-lists
+         COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR}
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/scripts/check-source-lists.cmake)
+set_tests_properties(lint/source-lists PROPERTIES LABELS "lint")
+
+# The transfer example runs, writes PCAP, and tshark sees the module's bytes in it.
+add_test(NAME example/hffm-transfer-pcap
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-transfer-pcap.sh
+                 $<TARGET_FILE:hffm-transfer> ${CMAKE_CURRENT_BINARY_DIR}/test-output/transfer)
+set_tests_properties(example/hffm-transfer-pcap PROPERTIES LABELS "example")
