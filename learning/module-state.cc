@@ -4,6 +4,8 @@
 
 #include "ns3/module-state.h"
 
+#include "ns3/vectorize.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -13,6 +15,39 @@
 
 namespace ns3
 {
+
+HFFM_AVX2_CLONE std::size_t
+FindNonFiniteValue(const void* data, std::size_t count)
+{
+    // Testing the exponent bits of a whole block lets the compiler vectorise the scan; the
+    // exact index is searched only in a block that holds a bad value.
+    constexpr std::size_t block = 4096;
+    const auto* bytes = static_cast<const uint8_t*>(data);
+    for (std::size_t start = 0; start < count; start += block)
+    {
+        const std::size_t end = std::min(count, start + block);
+        uint32_t bad = 0;
+        for (std::size_t i = start; i < end; ++i)
+        {
+            uint32_t bits;
+            std::memcpy(&bits, bytes + 4 * i, sizeof(bits));
+            bad |= static_cast<uint32_t>((bits & 0x7f800000U) == 0x7f800000U);
+        }
+        if (bad != 0)
+        {
+            for (std::size_t i = start; i < end; ++i)
+            {
+                uint32_t bits;
+                std::memcpy(&bits, bytes + 4 * i, sizeof(bits));
+                if ((bits & 0x7f800000U) == 0x7f800000U)
+                {
+                    return i;
+                }
+            }
+        }
+    }
+    return count;
+}
 
 int64_t
 TensorSpec::Numel() const
@@ -228,32 +263,7 @@ ModuleState::SetSampleWeight(double weight)
 std::size_t
 ModuleState::FindNonFinite() const
 {
-    // Checking the exponent bits lets the compiler vectorise the scan; the exact index is
-    // searched only when a block contains a bad value.
-    constexpr std::size_t block = 4096;
-    const std::size_t n = m_values.size();
-    for (std::size_t start = 0; start < n; start += block)
-    {
-        const std::size_t end = std::min(n, start + block);
-        uint32_t bad = 0;
-        for (std::size_t i = start; i < end; ++i)
-        {
-            uint32_t bits;
-            std::memcpy(&bits, &m_values[i], sizeof(bits));
-            bad |= static_cast<uint32_t>((bits & 0x7f800000U) == 0x7f800000U);
-        }
-        if (bad != 0)
-        {
-            for (std::size_t i = start; i < end; ++i)
-            {
-                if (!std::isfinite(m_values[i]))
-                {
-                    return i;
-                }
-            }
-        }
-    }
-    return n;
+    return FindNonFiniteValue(m_values.data(), m_values.size());
 }
 
 bool

@@ -5,7 +5,7 @@
 #ifndef HFFM_MODULE_STATE_H
 #define HFFM_MODULE_STATE_H
 
-#include "ns3/default-init-allocator.h"
+#include "ns3/buffer-allocator.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +30,13 @@ struct TensorSpec
     bool operator==(const TensorSpec& other) const;
     bool operator!=(const TensorSpec& other) const;
 };
+
+/**
+ * \ingroup hffm
+ * \return the index of the first NaN or infinite value among \p count binary32 values at
+ *         \p data (which need not be aligned), or \p count if all are finite
+ */
+std::size_t FindNonFiniteValue(const void* data, std::size_t count);
 
 /**
  * \ingroup hffm
@@ -125,7 +132,7 @@ class ModuleState
     std::string m_moduleId;
     std::vector<TensorSpec> m_tensors;
     std::vector<std::size_t> m_offsets; //!< start of each tensor in m_values
-    std::vector<float, DefaultInitAllocator<float>> m_values;
+    std::vector<float, BufferAllocator<float>> m_values;
     double m_sampleWeight{0.0};
 };
 

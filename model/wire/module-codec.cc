@@ -5,6 +5,7 @@
 #include "ns3/module-codec.h"
 
 #include "ns3/crc32c.h"
+#include "ns3/vectorize.h"
 
 #include <algorithm>
 #include <cmath>
@@ -37,9 +38,9 @@ BitsFloat(uint32_t u)
     return f;
 }
 
-/// Byte size of the tensor table of a layout.
+/// Byte size of the tensor table of a layout, before padding.
 std::size_t
-TableSize(const std::vector<TensorSpec>& tensors)
+UnpaddedTableSize(const std::vector<TensorSpec>& tensors)
 {
     std::size_t n = 8 + 4;
     for (const auto& t : tensors)
@@ -47,6 +48,21 @@ TableSize(const std::vector<TensorSpec>& tensors)
         n += 2 + t.name.size() + 1 + 4 * t.shape.size();
     }
     return n;
+}
+
+/// Zero bytes after a table of \p size bytes so that the data starts 4-byte aligned.
+std::size_t
+TablePadding(std::size_t size)
+{
+    return (4 - size % 4) % 4;
+}
+
+/// Byte size of the tensor table of a layout, padding included.
+std::size_t
+TableSize(const std::vector<TensorSpec>& tensors)
+{
+    const std::size_t n = UnpaddedTableSize(tensors);
+    return n + TablePadding(n);
 }
 
 std::size_t
@@ -236,6 +252,72 @@ FromHalf(const uint8_t* in, float* out, std::size_t n)
     }
 }
 
+/**
+ * Copy \p count floats (as bytes, either side may be unaligned) while computing their CRC and
+ * checking that each is finite, one cache-sized block at a time: the check reads a block
+ * that the copy has just brought into cache, so memory is swept once, not twice.
+ * \param[out] firstBad the index of the first non-finite value, or \p count
+ * \return the CRC of all the bytes, chained from \p crc
+ */
+uint32_t
+CopyFloatsChecked(uint8_t* dst,
+                  const uint8_t* src,
+                  std::size_t count,
+                  uint32_t crc,
+                  std::size_t& firstBad)
+{
+    constexpr std::size_t block = 16384; // floats: 64 KiB
+    firstBad = count;
+    for (std::size_t start = 0; start < count; start += block)
+    {
+        const std::size_t n = std::min(block, count - start);
+        crc = Crc32cCopy(dst + 4 * start, src + 4 * start, 4 * n, crc);
+        if (firstBad == count)
+        {
+            const std::size_t bad = FindNonFiniteValue(dst + 4 * start, n);
+            firstBad = bad != n ? start + bad : count;
+        }
+    }
+    return crc;
+}
+
+/// q[i] = round(x[i] * inverse), clamped to [-127, 127].
+HFFM_AVX2_CLONE void
+Quantize(const float* __restrict x, int8_t* __restrict q, std::size_t n, float inverse)
+{
+    // Adding and removing 1.5 * 2^23 rounds to the nearest integer, ties to even, for
+    // magnitudes below 2^22, without a call to nearbyint() per value.
+    const float roundMagic = 12582912.0F;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        const float r = (x[i] * inverse + roundMagic) - roundMagic;
+        q[i] = static_cast<int8_t>(std::min(127.0F, std::max(-127.0F, r)));
+    }
+}
+
+/// The largest |x[i]| of finite values: the largest sign-cleared bit pattern, an integer
+/// maximum, which vectorises.
+HFFM_AVX2_CLONE float
+MaxAbs(const float* x, std::size_t n)
+{
+    uint32_t maxBits = 0;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        maxBits = std::max(maxBits, FloatBits(x[i]) & 0x7FFFFFFFU);
+    }
+    return BitsFloat(maxBits);
+}
+
+/// out[i] = q[i] * scale; the restrict-qualified pointers let the loop vectorise.
+HFFM_AVX2_CLONE void
+Dequantize(const int8_t* __restrict q, float* __restrict out, std::size_t n, float scale)
+{
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        out[i] = static_cast<float>(q[i]) * scale;
+    }
+}
+
 DecodeResult
 Reject(RejectReason reason, std::string detail)
 {
@@ -303,13 +385,22 @@ EncodeResult
 EncodeModule(const ModuleState& state, ModuleCodec codec)
 {
     EncodeResult result;
-    const std::size_t bad = state.FindNonFinite();
-    if (bad != state.GetNumel())
-    {
-        result.error = "module '" + state.GetModuleId() + "' has a non-finite value at flat index " +
-                       std::to_string(bad);
+    auto nonFinite = [&](std::size_t index) {
+        result.error = "module '" + state.GetModuleId() +
+                       "' has a non-finite value at flat index " + std::to_string(index);
         return result;
+    };
+    // fp32 checks values while it copies them; the other codecs read them several times
+    // anyway, so one scan up front costs little.
+    if (codec != ModuleCodec::FP32)
+    {
+        const std::size_t bad = state.FindNonFinite();
+        if (bad != state.GetNumel())
+        {
+            return nonFinite(bad);
+        }
     }
+    const std::size_t numel = state.GetNumel();
     auto payload = std::make_shared<EncodedPayload>();
     payload->codec = codec;
     // The allocator leaves the bytes uninitialised: every one is written below.
@@ -327,29 +418,50 @@ EncodeModule(const ModuleState& state, ModuleCodec codec)
             w.Put<uint32_t>(static_cast<uint32_t>(d));
         }
     }
+    for (std::size_t pad = TablePadding(UnpaddedTableSize(state.GetTensors())); pad > 0; --pad)
+    {
+        w.Put<uint8_t>(0);
+    }
     const std::size_t tableSize = static_cast<std::size_t>(w.Position() - payload->bytes.data());
     uint32_t crc = Crc32c(payload->bytes.data(), tableSize);
 
     switch (codec)
     {
-    case ModuleCodec::FP32:
-        crc = Crc32cCopy(w.Position(), state.GetData(), state.GetValueBytes(), crc);
-        break;
-    case ModuleCodec::FP16: {
-        uint8_t* out = w.Position();
-        ToHalf(state.GetData(), reinterpret_cast<uint16_t*>(out), state.GetNumel());
-        const auto* h = reinterpret_cast<const uint16_t*>(out);
-        for (std::size_t i = 0; i < state.GetNumel(); ++i)
+    case ModuleCodec::FP32: {
+        std::size_t bad;
+        crc = CopyFloatsChecked(w.Position(),
+                                reinterpret_cast<const uint8_t*>(state.GetData()),
+                                numel,
+                                crc,
+                                bad);
+        if (bad != numel)
         {
-            if ((h[i] & 0x7C00U) == 0x7C00U)
-            {
-                result.error = "module '" + state.GetModuleId() + "': value " +
-                               std::to_string(state.GetData()[i]) + " at flat index " +
-                               std::to_string(i) + " is out of fp16 range (|x| < 65520)";
-                return result;
-            }
+            return nonFinite(bad);
         }
-        crc = Crc32c(out, 2 * state.GetNumel(), crc);
+        break;
+    }
+    case ModuleCodec::FP16: {
+        // The data starts 4-byte aligned (the buffer is, and the table is padded).
+        auto* h = reinterpret_cast<uint16_t*>(w.Position());
+        ToHalf(state.GetData(), h, numel);
+        uint32_t overflow = 0; // a branch-free scan, so that it vectorises
+        for (std::size_t i = 0; i < numel; ++i)
+        {
+            overflow |= static_cast<uint32_t>((h[i] & 0x7C00U) == 0x7C00U);
+        }
+        if (overflow != 0)
+        {
+            std::size_t i = 0;
+            while ((h[i] & 0x7C00U) != 0x7C00U)
+            {
+                ++i;
+            }
+            result.error = "module '" + state.GetModuleId() + "': value " +
+                           std::to_string(state.GetData()[i]) + " at flat index " +
+                           std::to_string(i) + " is out of fp16 range (|x| < 65520)";
+            return result;
+        }
+        crc = Crc32c(h, 2 * numel, crc);
         break;
     }
     case ModuleCodec::INT8: {
@@ -358,20 +470,11 @@ EncodeModule(const ModuleState& state, ModuleCodec codec)
         {
             const float* x = state.GetTensorData(t);
             const auto n = static_cast<std::size_t>(state.GetTensors()[t].Numel());
-            float maxAbs = 0.0F;
-            for (std::size_t i = 0; i < n; ++i)
-            {
-                maxAbs = std::max(maxAbs, std::fabs(x[i]));
-            }
+            const float maxAbs = MaxAbs(x, n); // the values are finite: checked above
             const float scale = maxAbs / 127.0F;
             const float inverse = maxAbs > 0.0F ? 127.0F / maxAbs : 0.0F;
             w.Put<float>(scale);
-            auto* q = reinterpret_cast<int8_t*>(w.Position());
-            for (std::size_t i = 0; i < n; ++i)
-            {
-                const float r = std::nearbyint(x[i] * inverse);
-                q[i] = static_cast<int8_t>(std::min(127.0F, std::max(-127.0F, r)));
-            }
+            Quantize(x, reinterpret_cast<int8_t*>(w.Position()), n, inverse);
             w.Advance(n);
         }
         crc = Crc32c(start, static_cast<std::size_t>(w.Position() - start), crc);
@@ -449,6 +552,15 @@ DecodeModule(const std::string& moduleId,
             tensors[i].shape[k] = d;
         }
     }
+    const std::size_t padding = TablePadding(size - r.Remaining());
+    for (std::size_t k = 0; k < padding; ++k)
+    {
+        uint8_t zero = 1;
+        if (!r.Get(zero) || zero != 0)
+        {
+            return tableFailure("tensor table padding is missing or not zero");
+        }
+    }
     std::string layoutError = ModuleState::CheckLayout(tensors);
     if (layoutError.empty())
     {
@@ -482,9 +594,14 @@ DecodeModule(const std::string& moduleId,
         std::make_shared<ModuleState>(moduleId, std::move(tensors), ModuleState::Uninitialized{});
     const uint8_t* in = r.Position();
     uint32_t crc = Crc32c(data, tableSize);
+    std::size_t firstBad = state->GetNumel();
     if (codec == ModuleCodec::FP32)
     {
-        crc = Crc32cCopy(state->GetData(), in, dataSize, crc);
+        crc = CopyFloatsChecked(reinterpret_cast<uint8_t*>(state->GetData()),
+                                in,
+                                state->GetNumel(),
+                                crc,
+                                firstBad);
     }
     else
     {
@@ -521,20 +638,18 @@ DecodeModule(const std::string& moduleId,
                                   "' is " + std::to_string(scale));
             }
             const auto n = static_cast<std::size_t>(state->GetTensors()[t].Numel());
-            const auto* q = reinterpret_cast<const int8_t*>(in);
-            float* out = state->GetTensorData(t);
-            for (std::size_t i = 0; i < n; ++i)
-            {
-                out[i] = static_cast<float>(q[i]) * scale;
-            }
+            Dequantize(reinterpret_cast<const int8_t*>(in), state->GetTensorData(t), n, scale);
             in += n;
         }
     }
-    const std::size_t bad = state->FindNonFinite();
-    if (bad != state->GetNumel())
+    if (codec != ModuleCodec::FP32)
+    {
+        firstBad = state->FindNonFinite();
+    }
+    if (firstBad != state->GetNumel())
     {
         return Reject(RejectReason::NON_FINITE_VALUE,
-                      "value at flat index " + std::to_string(bad) + " is not finite");
+                      "value at flat index " + std::to_string(firstBad) + " is not finite");
     }
     DecodeResult ok;
     ok.ok = true;

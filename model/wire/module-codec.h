@@ -5,7 +5,7 @@
 #ifndef HFFM_MODULE_CODEC_H
 #define HFFM_MODULE_CODEC_H
 
-#include "ns3/default-init-allocator.h"
+#include "ns3/buffer-allocator.h"
 #include "ns3/message-format.h"
 #include "ns3/module-state.h"
 
@@ -24,6 +24,7 @@
  *     f64  sample weight
  *     u32  tensor count N
  *     N x  { u16 name length, name bytes, u8 rank R, R x u32 dimension }
+ *     0..3 zero bytes, so that the data starts at a multiple of 4 bytes
  *     N x  tensor data, in table order:
  *            fp32: numel x binary32
  *            fp16: numel x binary16
@@ -44,7 +45,7 @@ namespace ns3
 struct EncodedPayload
 {
     ModuleCodec codec{ModuleCodec::FP32};
-    std::vector<uint8_t, DefaultInitAllocator<uint8_t>> bytes;
+    std::vector<uint8_t, BufferAllocator<uint8_t>> bytes;
     uint32_t crc{0}; //!< CRC-32C of bytes
 };
 

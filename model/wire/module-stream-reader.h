@@ -5,7 +5,7 @@
 #ifndef HFFM_MODULE_STREAM_READER_H
 #define HFFM_MODULE_STREAM_READER_H
 
-#include "ns3/default-init-allocator.h"
+#include "ns3/buffer-allocator.h"
 #include "ns3/message-format.h"
 #include "ns3/module-codec.h"
 
@@ -111,7 +111,7 @@ class ModuleStreamReader
     bool m_scanning{false}; //!< inside a run of bytes that holds no valid header
 
     MessageFields m_fields;
-    std::vector<uint8_t, DefaultInitAllocator<uint8_t>> m_payload;
+    std::vector<uint8_t, BufferAllocator<uint8_t>> m_payload;
     std::size_t m_payloadFill{0};
     uint64_t m_skipLeft{0};
     std::array<uint8_t, 4096> m_skipSink{};

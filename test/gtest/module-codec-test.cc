@@ -73,8 +73,16 @@ TEST(ModuleCodec, PayloadSizeIsAsDocumented)
     EXPECT_EQ(EncodedPayloadSize(s, ModuleCodec::FP32), 24U + 6 * 4);
     EXPECT_EQ(EncodedPayloadSize(s, ModuleCodec::FP16), 24U + 6 * 2);
     EXPECT_EQ(EncodedPayloadSize(s, ModuleCodec::INT8), 24U + 4 + 6);
+    // a 2-character name: 12 + (2 + 2 + 1 + 4) = 21 table bytes, padded to 24
+    ModuleState p("m", {{"ab", {5}}});
+    EXPECT_EQ(EncodedPayloadSize(p, ModuleCodec::FP32), 24U + 5 * 4);
+    EXPECT_EQ(EncodedPayloadSize(p, ModuleCodec::INT8), 24U + 4 + 5);
     for (auto c : {ModuleCodec::FP32, ModuleCodec::FP16, ModuleCodec::INT8})
     {
+        const auto padded = EncodeModule(p, c);
+        ASSERT_TRUE(padded.payload) << padded.error;
+        EXPECT_EQ(padded.payload->bytes[21], 0);
+        EXPECT_EQ(padded.payload->bytes[23], 0);
         const auto enc = EncodeModule(s, c);
         ASSERT_TRUE(enc.payload) << enc.error;
         EXPECT_EQ(enc.payload->bytes.size(), EncodedPayloadSize(s, c));
@@ -290,6 +298,12 @@ TEST(ModuleCodec, DecodeRejectsCorruption)
     expectReason(b, ModuleCodec::FP32, RejectReason::MALFORMED_PAYLOAD);
     expectReason(std::vector<uint8_t>(bytes.begin(), bytes.begin() + 5), ModuleCodec::FP32,
                  RejectReason::MALFORMED_PAYLOAD);
+    // non-zero padding after the table ("norm" is the last entry: 12 + 2+9+1+8 + 2+7+1+4
+    // + 2+4+1+12 = 65 bytes, so three padding bytes at 65..67)
+    b = bytes;
+    ASSERT_EQ(b[66], 0);
+    b[66] = 1;
+    expectReason(b, ModuleCodec::FP32, RejectReason::MALFORMED_PAYLOAD);
     // a NaN value and a negative sample weight
     b = bytes;
     const float nan = std::numeric_limits<float>::quiet_NaN();

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Runs the benchmarks and writes their figures to results/bench/:
+#  - codec.txt / codec.json: encode, decode and round-trip throughput of each codec next to
+#    memcpy of the same bytes, for modules of 64 KiB, 1 MiB and 64 MiB (Google Benchmark);
+#  - goodput.csv: simulated goodput of a 6 MB module over point-to-point links of 10 Mb/s,
+#    100 Mb/s and 1 Gb/s (2 ms delay), with ns-3's TCP defaults and with tuned settings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh > /dev/null
+B=${BUILD_DIR:-build}
+out=results/bench
+mkdir -p "$out"
+
+"$B/bench/hffm-bench-codec" --benchmark_min_time=0.5 --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true --benchmark_out="$out/codec.json" \
+  --benchmark_out_format=json | tee "$out/codec.txt"
+
+echo "settings,data_rate,segment_size,tcp_buffer,transfer_time_s,min_time_payload_only_s,goodput_fraction_of_link" \
+  > "$out/goodput.csv"
+run() { # settings rate segment buffer
+  "$B/hffm-transfer" --moduleBytes=6000000 --dataRate="$2" --delay=2ms --pcap=0 \
+    --segmentSize="$3" --tcpBuffer="$4" --outputDir="$out/transfer" > "$out/transfer.txt"
+  get() { sed -n "s/^$1=//p" "$out/transfer.txt"; }
+  echo "$1,$2,$3,$4,$(get transfer_time_s),$(get min_time_payload_only_s),$(get goodput_fraction_of_link)" \
+    >> "$out/goodput.csv"
+}
+for rate in 10Mbps 100Mbps 1Gbps; do
+  run ns3-defaults "$rate" 536 131072
+  run mss-1448 "$rate" 1448 131072
+  run mss-1448-buffer-4MB "$rate" 1448 4194304
+done
+column -s, -t "$out/goodput.csv"
