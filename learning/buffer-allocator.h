@@ -29,7 +29,7 @@ namespace ns3
  *  - buffers of HUGE_PAGE_THRESHOLD bytes or more are aligned to 2 MiB and, on Linux, marked
  *    for transparent huge pages, so that first touching a fresh 64 MiB buffer takes 32 page
  *    faults instead of 16384 (on the 2-core VM of bench/ that cut an fp32 encode of
- *    64 MiB from 55 ms to the cost of the copy; see doc/hffm.rst).
+ *    64 MiB from 55 ms to 15 ms; see doc/hffm.rst).
  */
 template <typename T>
 struct BufferAllocator
