@@ -14,7 +14,6 @@
 #include "ns3/module-codec.h"
 
 #include <benchmark/benchmark.h>
-
 #include <cstring>
 #include <random>
 #include <vector>
@@ -74,9 +73,9 @@ MemcpyFresh(benchmark::State& st)
         std::vector<uint8_t, BufferAllocator<uint8_t>> dst;
         dst.resize(bytes);
         // 2 KiB apart modulo 4 KiB, as in Memcpy
-        const std::size_t off = (reinterpret_cast<uintptr_t>(dst.data()) -
-                                 reinterpret_cast<uintptr_t>(src.data()) - 2048) &
-                                4095;
+        const std::size_t off = (reinterpret_cast<uintptr_t>(dst.data())
+                                 - reinterpret_cast<uintptr_t>(src.data()) - 2048)
+                                & 4095;
         std::memcpy(dst.data(), src.data() + off, bytes);
         benchmark::DoNotOptimize(dst.data());
         benchmark::ClobberMemory();
@@ -93,8 +92,8 @@ Crc(benchmark::State& st, bool copy)
     std::vector<uint8_t> dst(bytes, 0);
     for (auto _ : st)
     {
-        const uint32_t c = copy ? Crc32cCopy(dst.data(), src.data(), bytes)
-                                : Crc32c(src.data(), bytes);
+        const uint32_t c
+            = copy ? Crc32cCopy(dst.data(), src.data(), bytes) : Crc32c(src.data(), bytes);
         benchmark::DoNotOptimize(c);
     }
     st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * st.range(0));

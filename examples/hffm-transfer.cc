@@ -125,7 +125,8 @@ main(int argc, char* argv[])
     const Time propagation(delay);
     NS_ABORT_MSG_IF(propagation.IsNegative(), "--delay=" << delay << " is negative");
 
-    NS_ABORT_MSG_IF(tcpBuffer < segmentSize, "--tcpBuffer=" << tcpBuffer << " is below the segment size");
+    NS_ABORT_MSG_IF(tcpBuffer < segmentSize,
+                    "--tcpBuffer=" << tcpBuffer << " is below the segment size");
 
     Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(segmentSize));
     Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(tcpBuffer));
@@ -160,17 +161,15 @@ main(int argc, char* argv[])
 
     Arrival arrival;
     sink->TraceConnectWithoutContext(
-        "ModuleReceived",
-        MakeBoundCallback(
-            +[](Arrival* a,
-                const MessageFields&,
-                std::shared_ptr<const ModuleState> state,
-                const Address&) {
-                a->arrived = true;
-                a->at = Simulator::Now();
-                a->state = std::move(state);
-            },
-            &arrival));
+        "ModuleReceived", MakeBoundCallback(
+                              +[](Arrival* a, const MessageFields&,
+                                  std::shared_ptr<const ModuleState> state, const Address&)
+                              {
+                                  a->arrived = true;
+                                  a->at = Simulator::Now();
+                                  a->state = std::move(state);
+                              },
+                              &arrival));
 
     const Time start = Seconds(0.1);
     sinkApps.Start(Seconds(0.0));
@@ -192,9 +191,9 @@ main(int argc, char* argv[])
     const double bitsPerSecond = static_cast<double>(rate.GetBitRate());
     const double payloadOnly = messageBytes * 8.0 / bitsPerSecond + propagation.GetSeconds();
     const uint64_t segments = (messageBytes + segmentSize - 1) / segmentSize;
-    const double withOverhead = (messageBytes + segments * (20.0 + 12 + 20 + 2)) * 8.0 /
-                                    bitsPerSecond +
-                                3 * propagation.GetSeconds();
+    const double withOverhead
+        = (messageBytes + segments * (20.0 + 12 + 20 + 2)) * 8.0 / bitsPerSecond
+          + 3 * propagation.GetSeconds();
 
     std::cout << std::setprecision(6);
     std::cout << "module_id=" << module->GetModuleId() << "\n"
@@ -214,9 +213,8 @@ main(int argc, char* argv[])
     double maxError = 0.0;
     for (std::size_t i = 0; i < module->GetNumel(); ++i)
     {
-        maxError = std::max(
-            maxError,
-            std::fabs(double{module->GetData()[i]} - double{arrival.state->GetData()[i]}));
+        maxError = std::max(maxError, std::fabs(double{module->GetData()[i]}
+                                                - double{arrival.state->GetData()[i]}));
     }
     const double transfer = (arrival.at - start).GetSeconds();
     const double goodput = messageBytes * 8.0 / transfer;
@@ -241,9 +239,8 @@ main(int argc, char* argv[])
            "min_time_payload_only_s,min_time_with_headers_s,goodput_fraction_of_link,"
            "max_abs_error\n";
     csv << codec << "," << messageBytes << "," << rate.GetBitRate() << ","
-        << propagation.GetSeconds() << "," << segmentSize << "," << transfer << ","
-        << payloadOnly << "," << withOverhead << "," << goodput / bitsPerSecond << ","
-        << maxError << "\n";
+        << propagation.GetSeconds() << "," << segmentSize << "," << transfer << "," << payloadOnly
+        << "," << withOverhead << "," << goodput / bitsPerSecond << "," << maxError << "\n";
     Simulator::Destroy();
     return 0;
 }

@@ -11,8 +11,7 @@
 namespace ns3
 {
 
-ModuleApplicationHelper::ModuleApplicationHelper(TypeId tid,
-                                                 const std::string& addressAttribute,
+ModuleApplicationHelper::ModuleApplicationHelper(TypeId tid, const std::string& addressAttribute,
                                                  const Address& address)
 {
     m_factory.SetTypeId(tid);

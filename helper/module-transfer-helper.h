@@ -32,7 +32,8 @@ class ModuleApplicationHelper
   protected:
     /// \param tid the application type \param addressAttribute its address attribute
     /// \param address the address to set
-    ModuleApplicationHelper(TypeId tid, const std::string& addressAttribute, const Address& address);
+    ModuleApplicationHelper(TypeId tid, const std::string& addressAttribute,
+                            const Address& address);
 
   private:
     ObjectFactory m_factory;

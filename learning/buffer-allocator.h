@@ -59,7 +59,7 @@ struct BufferAllocator
             return static_cast<T*>(::operator new(bytes));
         }
         const std::size_t rounded = Rounded(bytes);
-        void* p = ::operator new(rounded, std::align_val_t{HUGE_PAGE_SIZE});
+        void* p = ::operator new (rounded, std::align_val_t{HUGE_PAGE_SIZE});
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
         madvise(p, rounded, MADV_HUGEPAGE); // advice only: failure leaves normal pages
 #endif
@@ -74,7 +74,7 @@ struct BufferAllocator
             ::operator delete(p, bytes);
             return;
         }
-        ::operator delete(p, Rounded(bytes), std::align_val_t{HUGE_PAGE_SIZE});
+        ::operator delete (p, Rounded(bytes), std::align_val_t{HUGE_PAGE_SIZE});
     }
 
     template <typename U>

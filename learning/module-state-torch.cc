@@ -27,9 +27,7 @@ ShapeString(c10::IntArrayRef shape)
 } // namespace
 
 ModuleState
-ExportModuleState(const std::string& moduleId,
-                  const torch::nn::Module& module,
-                  double sampleWeight)
+ExportModuleState(const std::string& moduleId, const torch::nn::Module& module, double sampleWeight)
 {
     const auto params = module.named_parameters(/*recurse=*/true);
     std::vector<TensorSpec> specs;
@@ -39,8 +37,8 @@ ExportModuleState(const std::string& moduleId,
         const torch::Tensor& p = item.value();
         if (p.scalar_type() != torch::kFloat32)
         {
-            throw std::invalid_argument("ExportModuleState: parameter '" + item.key() +
-                                        "' of module '" + moduleId + "' is not float32");
+            throw std::invalid_argument("ExportModuleState: parameter '" + item.key()
+                                        + "' of module '" + moduleId + "' is not float32");
         }
         specs.push_back({item.key(), p.sizes().vec()});
     }
@@ -62,10 +60,9 @@ ImportModuleState(const ModuleState& state, torch::nn::Module& module)
     const auto& specs = state.GetTensors();
     if (params.size() != specs.size())
     {
-        throw std::invalid_argument("ImportModuleState: module '" + state.GetModuleId() +
-                                    "' has " + std::to_string(specs.size()) +
-                                    " tensors, the torch module " +
-                                    std::to_string(params.size()) + " parameters");
+        throw std::invalid_argument("ImportModuleState: module '" + state.GetModuleId() + "' has "
+                                    + std::to_string(specs.size()) + " tensors, the torch module "
+                                    + std::to_string(params.size()) + " parameters");
     }
     std::size_t i = 0;
     for (const auto& item : params)
@@ -73,10 +70,10 @@ ImportModuleState(const ModuleState& state, torch::nn::Module& module)
         const auto& spec = specs[i++];
         if (spec.name != item.key() || spec.shape != item.value().sizes().vec())
         {
-            throw std::invalid_argument(
-                "ImportModuleState: module '" + state.GetModuleId() + "' tensor '" + spec.name +
-                "' " + ShapeString(spec.shape) + " does not match parameter '" + item.key() +
-                "' " + ShapeString(item.value().sizes()));
+            throw std::invalid_argument("ImportModuleState: module '" + state.GetModuleId()
+                                        + "' tensor '" + spec.name + "' " + ShapeString(spec.shape)
+                                        + " does not match parameter '" + item.key() + "' "
+                                        + ShapeString(item.value().sizes()));
         }
     }
     torch::NoGradGuard noGrad;

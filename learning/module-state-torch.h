@@ -10,9 +10,8 @@
 
 #include "ns3/module-state.h"
 
-#include <torch/torch.h>
-
 #include <string>
+#include <torch/torch.h>
 
 namespace ns3
 {
@@ -29,8 +28,7 @@ namespace ns3
  * \param sampleWeight the sample weight to record
  * \throws std::invalid_argument if a parameter is not a float tensor or the layout is invalid
  */
-ModuleState ExportModuleState(const std::string& moduleId,
-                              const torch::nn::Module& module,
+ModuleState ExportModuleState(const std::string& moduleId, const torch::nn::Module& module,
                               double sampleWeight = 0.0);
 
 /**

@@ -81,8 +81,8 @@ ModuleState::CheckModuleId(const std::string& moduleId)
     }
     if (moduleId.size() > MAX_MODULE_ID_LENGTH)
     {
-        return "module id has " + std::to_string(moduleId.size()) + " characters (at most " +
-               std::to_string(MAX_MODULE_ID_LENGTH) + ")";
+        return "module id has " + std::to_string(moduleId.size()) + " characters (at most "
+               + std::to_string(MAX_MODULE_ID_LENGTH) + ")";
     }
     for (char c : moduleId)
     {
@@ -99,8 +99,8 @@ ModuleState::CheckLayout(const std::vector<TensorSpec>& tensors)
 {
     if (tensors.size() > MAX_TENSORS)
     {
-        return "module has " + std::to_string(tensors.size()) + " tensors (at most " +
-               std::to_string(MAX_TENSORS) + ")";
+        return "module has " + std::to_string(tensors.size()) + " tensors (at most "
+               + std::to_string(MAX_TENSORS) + ")";
     }
     // Limit the total so that byte counts fit comfortably in 32-bit wire lengths.
     constexpr int64_t maxTotal = int64_t{1} << 30;
@@ -110,8 +110,8 @@ ModuleState::CheckLayout(const std::vector<TensorSpec>& tensors)
     {
         if (t.name.empty() || t.name.size() > MAX_NAME_LENGTH)
         {
-            return "tensor name length " + std::to_string(t.name.size()) + " is not in 1.." +
-                   std::to_string(MAX_NAME_LENGTH);
+            return "tensor name length " + std::to_string(t.name.size()) + " is not in 1.."
+                   + std::to_string(MAX_NAME_LENGTH);
         }
         if (!names.insert(t.name).second)
         {
@@ -119,16 +119,16 @@ ModuleState::CheckLayout(const std::vector<TensorSpec>& tensors)
         }
         if (t.shape.empty() || t.shape.size() > MAX_RANK)
         {
-            return "tensor '" + t.name + "' has rank " + std::to_string(t.shape.size()) +
-                   " (must be 1.." + std::to_string(MAX_RANK) + ")";
+            return "tensor '" + t.name + "' has rank " + std::to_string(t.shape.size())
+                   + " (must be 1.." + std::to_string(MAX_RANK) + ")";
         }
         int64_t n = 1;
         for (int64_t d : t.shape)
         {
             if (d < 1 || d > maxTotal || n > maxTotal / d)
             {
-                return "tensor '" + t.name + "' has dimension " + std::to_string(d) +
-                       " (each must be at least 1, the product at most 2^30)";
+                return "tensor '" + t.name + "' has dimension " + std::to_string(d)
+                       + " (each must be at least 1, the product at most 2^30)";
             }
             n *= d;
         }
@@ -148,8 +148,8 @@ ModuleState::ModuleState(std::string moduleId, std::vector<TensorSpec> tensors)
 }
 
 ModuleState::ModuleState(std::string moduleId, std::vector<TensorSpec> tensors, Uninitialized)
-    : m_moduleId(std::move(moduleId)),
-      m_tensors(std::move(tensors))
+    : m_moduleId(std::move(moduleId))
+    , m_tensors(std::move(tensors))
 {
     std::string error = CheckModuleId(m_moduleId);
     if (error.empty())
@@ -254,8 +254,8 @@ ModuleState::SetSampleWeight(double weight)
 {
     if (!std::isfinite(weight) || weight < 0.0)
     {
-        throw std::invalid_argument("ModuleState: sample weight " + std::to_string(weight) +
-                                    " is not a finite non-negative number");
+        throw std::invalid_argument("ModuleState: sample weight " + std::to_string(weight)
+                                    + " is not a finite non-negative number");
     }
     m_sampleWeight = weight;
 }
@@ -275,10 +275,10 @@ ModuleState::HasSameLayout(const ModuleState& other) const
 bool
 ModuleState::IsBitIdentical(const ModuleState& other) const
 {
-    return m_moduleId == other.m_moduleId && HasSameLayout(other) &&
-           std::memcmp(&m_sampleWeight, &other.m_sampleWeight, sizeof(double)) == 0 &&
-           (m_values.empty() ||
-            std::memcmp(m_values.data(), other.m_values.data(), GetValueBytes()) == 0);
+    return m_moduleId == other.m_moduleId && HasSameLayout(other)
+           && std::memcmp(&m_sampleWeight, &other.m_sampleWeight, sizeof(double)) == 0
+           && (m_values.empty()
+               || std::memcmp(m_values.data(), other.m_values.data(), GetValueBytes()) == 0);
 }
 
 } // namespace ns3

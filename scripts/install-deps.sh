@@ -8,7 +8,7 @@ set -euo pipefail
 
 PACKAGES=(
   # build tools
-  build-essential cmake ccache pkg-config git
+  build-essential cmake ccache pkg-config git clang-format
   # ns-3 3.37 and what its CMake config references without depending on it
   libns3-dev ns3 libgsl-dev libxml2-dev libsqlite3-dev libpython3.11-dev
   # learning side

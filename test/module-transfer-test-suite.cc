@@ -5,7 +5,6 @@
 // Module transfers over real ns-3 TCP connections on point-to-point links.
 
 #include "hffm-test-util.h"
-
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/module-sink-application.h"
@@ -63,10 +62,8 @@ struct SinkLog
 
     void Attach(Ptr<ModuleSinkApplication> sink)
     {
-        sink->TraceConnectWithoutContext("ModuleReceived",
-                                         MakeCallback(&SinkLog::OnModule, this));
-        sink->TraceConnectWithoutContext("MessageRejected",
-                                         MakeCallback(&SinkLog::OnReject, this));
+        sink->TraceConnectWithoutContext("ModuleReceived", MakeCallback(&SinkLog::OnModule, this));
+        sink->TraceConnectWithoutContext("MessageRejected", MakeCallback(&SinkLog::OnReject, this));
     }
 
     void OnModule(const MessageFields& f, std::shared_ptr<const ModuleState> s, const Address&)
@@ -76,10 +73,7 @@ struct SinkLog
         at.push_back(Simulator::Now());
     }
 
-    void OnReject(RejectReason r, const std::string&, const Address&)
-    {
-        rejects.push_back(r);
-    }
+    void OnReject(RejectReason r, const std::string&, const Address&) { rejects.push_back(r); }
 };
 
 Ptr<ModuleSinkApplication>
@@ -121,15 +115,9 @@ class RawStreamSender
     }
 
   private:
-    void Connected(Ptr<Socket>)
-    {
-        Pump();
-    }
+    void Connected(Ptr<Socket>) { Pump(); }
 
-    void Room(Ptr<Socket>, uint32_t)
-    {
-        Pump();
-    }
+    void Room(Ptr<Socket>, uint32_t) { Pump(); }
 
     void Pump()
     {
@@ -164,11 +152,11 @@ class SingleModuleTestCase : public TestCase
 {
   public:
     SingleModuleTestCase(int64_t values, std::string codec, std::string rate)
-        : TestCase("one module of " + std::to_string(values * 4) + " value bytes, " + codec +
-                   ", over " + rate),
-          m_values(values),
-          m_codec(std::move(codec)),
-          m_rate(std::move(rate))
+        : TestCase("one module of " + std::to_string(values * 4) + " value bytes, " + codec
+                   + ", over " + rate)
+        , m_values(values)
+        , m_codec(std::move(codec))
+        , m_rate(std::move(rate))
     {
     }
 
@@ -351,11 +339,11 @@ class BadInputTestCase : public TestCase
         auto truncated = Message(good, 9);
         truncated.resize(truncated.size() / 2);
 
-        const auto stream = Concat({Message(good, 1), badMagic, Message(good, 10), badVersion,
-                                    Message(good, 11), badChecksum, Message(good, 12), tooLarge,
-                                    Message(good, 13), MessageWithPayload("head/fine", shapeless, 6),
-                                    MessageWithPayload("head/fine", withNan, 7), Message(good, 14),
-                                    truncated});
+        const auto stream
+            = Concat({Message(good, 1), badMagic, Message(good, 10), badVersion, Message(good, 11),
+                      badChecksum, Message(good, 12), tooLarge, Message(good, 13),
+                      MessageWithPayload("head/fine", shapeless, 6),
+                      MessageWithPayload("head/fine", withNan, 7), Message(good, 14), truncated});
         RawStreamSender raw(star.nodes.Get(1), InetSocketAddress(star.sinkAddress[0], PORT),
                             stream);
         Simulator::Run();
@@ -376,7 +364,8 @@ class BadInputTestCase : public TestCase
                        RejectReason::SHAPE_MISMATCH, RejectReason::NON_FINITE_VALUE,
                        RejectReason::TRUNCATED})
         {
-            NS_TEST_ASSERT_MSG_EQ(sink->GetRejectedCount(r), 1, "one rejection for " << ToString(r));
+            NS_TEST_ASSERT_MSG_EQ(sink->GetRejectedCount(r), 1,
+                                  "one rejection for " << ToString(r));
         }
         NS_TEST_ASSERT_MSG_EQ(sink->GetRejectedCount(), 7, "no other rejection");
         NS_TEST_ASSERT_MSG_EQ(log.rejects.size(), 7, "each rejection traced");

@@ -47,3 +47,11 @@ add_test(NAME example/hffm-transfer-pcap
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-transfer-pcap.sh
                  $<TARGET_FILE:hffm-transfer> ${CMAKE_CURRENT_BINARY_DIR}/test-output/transfer)
 set_tests_properties(example/hffm-transfer-pcap PROPERTIES LABELS "example")
+
+# Formatting follows .clang-format (ns-3 style).
+find_program(HFFM_CLANG_FORMAT clang-format)
+if(HFFM_CLANG_FORMAT)
+  add_test(NAME lint/format COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/scripts/check-format.sh
+                                    ${HFFM_CLANG_FORMAT})
+  set_tests_properties(lint/format PROPERTIES LABELS "lint")
+endif()

@@ -27,30 +27,28 @@ NS_OBJECT_ENSURE_REGISTERED(ModuleSinkApplication);
 TypeId
 ModuleSinkApplication::GetTypeId()
 {
-    static TypeId tid =
-        TypeId("ns3::ModuleSinkApplication")
-            .SetParent<Application>()
-            .SetGroupName("Hffm")
-            .AddConstructor<ModuleSinkApplication>()
-            .AddAttribute("Local",
-                          "The address (and port) to listen on.",
-                          AddressValue(),
-                          MakeAddressAccessor(&ModuleSinkApplication::m_local),
-                          MakeAddressChecker())
-            .AddAttribute("MaxPayloadBytes",
-                          "Messages declaring a larger payload are rejected and skipped "
-                          "without buffering them.",
-                          UintegerValue(256U << 20),
-                          MakeUintegerAccessor(&ModuleSinkApplication::m_maxPayloadBytes),
-                          MakeUintegerChecker<uint32_t>(1))
-            .AddTraceSource("ModuleReceived",
-                            "A module message arrived complete and valid.",
-                            MakeTraceSourceAccessor(&ModuleSinkApplication::m_moduleReceivedTrace),
-                            "ns3::ModuleSinkApplication::ModuleReceivedTracedCallback")
-            .AddTraceSource("MessageRejected",
-                            "A message or part of a stream was rejected.",
-                            MakeTraceSourceAccessor(&ModuleSinkApplication::m_messageRejectedTrace),
-                            "ns3::ModuleSinkApplication::MessageRejectedTracedCallback");
+    static TypeId tid
+        = TypeId("ns3::ModuleSinkApplication")
+              .SetParent<Application>()
+              .SetGroupName("Hffm")
+              .AddConstructor<ModuleSinkApplication>()
+              .AddAttribute("Local", "The address (and port) to listen on.", AddressValue(),
+                            MakeAddressAccessor(&ModuleSinkApplication::m_local),
+                            MakeAddressChecker())
+              .AddAttribute("MaxPayloadBytes",
+                            "Messages declaring a larger payload are rejected and skipped "
+                            "without buffering them.",
+                            UintegerValue(256U << 20),
+                            MakeUintegerAccessor(&ModuleSinkApplication::m_maxPayloadBytes),
+                            MakeUintegerChecker<uint32_t>(1))
+              .AddTraceSource(
+                  "ModuleReceived", "A module message arrived complete and valid.",
+                  MakeTraceSourceAccessor(&ModuleSinkApplication::m_moduleReceivedTrace),
+                  "ns3::ModuleSinkApplication::ModuleReceivedTracedCallback")
+              .AddTraceSource(
+                  "MessageRejected", "A message or part of a stream was rejected.",
+                  MakeTraceSourceAccessor(&ModuleSinkApplication::m_messageRejectedTrace),
+                  "ns3::ModuleSinkApplication::MessageRejectedTracedCallback");
     return tid;
 }
 
@@ -151,13 +149,11 @@ ModuleSinkApplication::HandleAccept(Ptr<Socket> socket, const Address& from)
     c.from = from;
     c.reader = std::make_unique<ModuleStreamReader>(m_maxPayloadBytes);
     c.reader->SetMessageCallback(
-        [this, from](const MessageFields& fields, std::shared_ptr<ModuleState> state) {
-            OnMessage(from, fields, std::move(state));
-        });
+        [this, from](const MessageFields& fields, std::shared_ptr<ModuleState> state)
+        { OnMessage(from, fields, std::move(state)); });
     c.reader->SetRejectCallback(
-        [this, from](RejectReason reason, const std::string& detail, const MessageFields* f) {
-            OnReject(from, reason, detail, f);
-        });
+        [this, from](RejectReason reason, const std::string& detail, const MessageFields* f)
+        { OnReject(from, reason, detail, f); });
     m_connections[socket] = std::move(c);
     socket->SetRecvCallback(MakeCallback(&ModuleSinkApplication::HandleRead, this));
     socket->SetCloseCallbacks(MakeCallback(&ModuleSinkApplication::HandleClose, this),
@@ -186,8 +182,8 @@ ModuleSinkApplication::HandleRead(Ptr<Socket> socket)
         while (packet->GetSize() > 0)
         {
             const auto window = reader.GetWriteWindow();
-            const auto n =
-                static_cast<uint32_t>(std::min<std::size_t>(window.size, packet->GetSize()));
+            const auto n
+                = static_cast<uint32_t>(std::min<std::size_t>(window.size, packet->GetSize()));
             packet->CopyData(window.data, n);
             packet->RemoveAtStart(n);
             reader.Commit(n);
@@ -222,8 +218,7 @@ ModuleSinkApplication::CloseConnection(Ptr<Socket> socket)
 }
 
 void
-ModuleSinkApplication::OnMessage(const Address& from,
-                                 const MessageFields& fields,
+ModuleSinkApplication::OnMessage(const Address& from, const MessageFields& fields,
                                  std::shared_ptr<ModuleState> state)
 {
     NS_LOG_INFO(Simulator::Now().As(Time::S)
@@ -235,14 +230,12 @@ ModuleSinkApplication::OnMessage(const Address& from,
 }
 
 void
-ModuleSinkApplication::OnReject(const Address& from,
-                                RejectReason reason,
-                                const std::string& detail,
+ModuleSinkApplication::OnReject(const Address& from, RejectReason reason, const std::string& detail,
                                 const MessageFields* fields)
 {
     NS_LOG_WARN(Simulator::Now().As(Time::S)
-                << " rejected " << (fields ? "module " + fields->moduleId : "stream bytes")
-                << ": " << ToString(reason) << ": " << detail);
+                << " rejected " << (fields ? "module " + fields->moduleId : "stream bytes") << ": "
+                << ToString(reason) << ": " << detail);
     ++m_rejected.at(static_cast<std::size_t>(reason));
     m_messageRejectedTrace(reason, detail, from);
 }

@@ -53,8 +53,7 @@ class ModuleSinkApplication : public Application
      * \param detail a human-readable explanation
      * \param from the sender's address
      */
-    typedef void (*MessageRejectedTracedCallback)(RejectReason reason,
-                                                  const std::string& detail,
+    typedef void (*MessageRejectedTracedCallback)(RejectReason reason, const std::string& detail,
                                                   const Address& from);
 
     /// \return the number of modules received intact
@@ -81,12 +80,9 @@ class ModuleSinkApplication : public Application
     void HandleClose(Ptr<Socket> socket);
     void CloseConnection(Ptr<Socket> socket);
 
-    void OnMessage(const Address& from,
-                   const MessageFields& fields,
+    void OnMessage(const Address& from, const MessageFields& fields,
                    std::shared_ptr<ModuleState> state);
-    void OnReject(const Address& from,
-                  RejectReason reason,
-                  const std::string& detail,
+    void OnReject(const Address& from, RejectReason reason, const std::string& detail,
                   const MessageFields* fields);
 
     struct Connection

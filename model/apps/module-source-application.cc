@@ -24,41 +24,35 @@ NS_OBJECT_ENSURE_REGISTERED(ModuleSourceApplication);
 TypeId
 ModuleSourceApplication::GetTypeId()
 {
-    static TypeId tid =
-        TypeId("ns3::ModuleSourceApplication")
-            .SetParent<Application>()
-            .SetGroupName("Hffm")
-            .AddConstructor<ModuleSourceApplication>()
-            .AddAttribute("Remote",
-                          "The address (and port) of the module sink.",
-                          AddressValue(),
-                          MakeAddressAccessor(&ModuleSourceApplication::m_remote),
-                          MakeAddressChecker())
-            .AddAttribute("Codec",
-                          "Payload codec: fp32 (exact), fp16 or int8 (lossy, smaller).",
-                          StringValue("fp32"),
-                          MakeStringAccessor(&ModuleSourceApplication::SetCodecName,
-                                             &ModuleSourceApplication::GetCodecName),
-                          MakeStringChecker())
-            .AddAttribute("SenderId",
-                          "Sender id written into every message header.",
-                          UintegerValue(0),
-                          MakeUintegerAccessor(&ModuleSourceApplication::m_senderId),
-                          MakeUintegerChecker<uint32_t>())
-            .AddAttribute("Round",
-                          "Round number written into every message header.",
-                          UintegerValue(0),
-                          MakeUintegerAccessor(&ModuleSourceApplication::m_round),
-                          MakeUintegerChecker<uint32_t>())
-            .AddAttribute("CloseWhenDone",
-                          "Close the connection once every module has been handed to TCP.",
-                          BooleanValue(true),
-                          MakeBooleanAccessor(&ModuleSourceApplication::m_closeWhenDone),
-                          MakeBooleanChecker())
-            .AddTraceSource("MessageSent",
-                            "The last byte of a module message was handed to TCP.",
-                            MakeTraceSourceAccessor(&ModuleSourceApplication::m_messageSentTrace),
-                            "ns3::ModuleSourceApplication::MessageSentTracedCallback");
+    static TypeId tid
+        = TypeId("ns3::ModuleSourceApplication")
+              .SetParent<Application>()
+              .SetGroupName("Hffm")
+              .AddConstructor<ModuleSourceApplication>()
+              .AddAttribute("Remote", "The address (and port) of the module sink.", AddressValue(),
+                            MakeAddressAccessor(&ModuleSourceApplication::m_remote),
+                            MakeAddressChecker())
+              .AddAttribute("Codec", "Payload codec: fp32 (exact), fp16 or int8 (lossy, smaller).",
+                            StringValue("fp32"),
+                            MakeStringAccessor(&ModuleSourceApplication::SetCodecName,
+                                               &ModuleSourceApplication::GetCodecName),
+                            MakeStringChecker())
+              .AddAttribute("SenderId", "Sender id written into every message header.",
+                            UintegerValue(0),
+                            MakeUintegerAccessor(&ModuleSourceApplication::m_senderId),
+                            MakeUintegerChecker<uint32_t>())
+              .AddAttribute("Round", "Round number written into every message header.",
+                            UintegerValue(0),
+                            MakeUintegerAccessor(&ModuleSourceApplication::m_round),
+                            MakeUintegerChecker<uint32_t>())
+              .AddAttribute("CloseWhenDone",
+                            "Close the connection once every module has been handed to TCP.",
+                            BooleanValue(true),
+                            MakeBooleanAccessor(&ModuleSourceApplication::m_closeWhenDone),
+                            MakeBooleanChecker())
+              .AddTraceSource("MessageSent", "The last byte of a module message was handed to TCP.",
+                              MakeTraceSourceAccessor(&ModuleSourceApplication::m_messageSentTrace),
+                              "ns3::ModuleSourceApplication::MessageSentTracedCallback");
     return tid;
 }
 
@@ -89,9 +83,9 @@ ModuleSourceApplication::DoDispose()
 void
 ModuleSourceApplication::SetCodecName(std::string name)
 {
-    NS_ABORT_MSG_IF(!ParseModuleCodec(name, m_codec),
-                    "ModuleSourceApplication: Codec '" << name
-                                                       << "' is not one of fp32, fp16, int8");
+    NS_ABORT_MSG_IF(!ParseModuleCodec(name, m_codec), "ModuleSourceApplication: Codec '"
+                                                          << name
+                                                          << "' is not one of fp32, fp16, int8");
 }
 
 std::string
@@ -114,8 +108,7 @@ ModuleSourceApplication::AddModule(std::shared_ptr<const ModuleState> state)
     q.fields.type = MessageType::MODULE_UPDATE;
     q.fields.moduleId = state->GetModuleId();
     q.payload = std::move(encoded.payload);
-    m_bytesQueued +=
-        MessageFormat::HeaderSize(q.fields.moduleId.size()) + q.payload->bytes.size();
+    m_bytesQueued += MessageFormat::HeaderSize(q.fields.moduleId.size()) + q.payload->bytes.size();
     m_modules.push_back(std::move(q));
     return "";
 }
@@ -144,12 +137,11 @@ ModuleSourceApplication::StartApplication()
     NS_LOG_FUNCTION(this);
     NS_ABORT_MSG_IF(m_remote.IsInvalid(), "ModuleSourceApplication: attribute Remote is not set");
     m_socket = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
-    const int bound =
-        Inet6SocketAddress::IsMatchingType(m_remote) ? m_socket->Bind6() : m_socket->Bind();
+    const int bound
+        = Inet6SocketAddress::IsMatchingType(m_remote) ? m_socket->Bind6() : m_socket->Bind();
     NS_ABORT_MSG_IF(bound != 0, "ModuleSourceApplication: cannot bind a socket");
-    m_socket->SetConnectCallback(
-        MakeCallback(&ModuleSourceApplication::ConnectionSucceeded, this),
-        MakeCallback(&ModuleSourceApplication::ConnectionFailed, this));
+    m_socket->SetConnectCallback(MakeCallback(&ModuleSourceApplication::ConnectionSucceeded, this),
+                                 MakeCallback(&ModuleSourceApplication::ConnectionFailed, this));
     m_socket->Connect(m_remote);
 }
 
@@ -190,14 +182,13 @@ void
 ModuleSourceApplication::ConnectionFailed(Ptr<Socket> socket)
 {
     NS_LOG_WARN("ModuleSourceApplication: connection to " << m_remote << " failed, errno "
-                                                         << socket->GetErrno());
+                                                          << socket->GetErrno());
 }
 
 void
 ModuleSourceApplication::MessageSent(const MessageFields& fields)
 {
-    NS_LOG_INFO(Simulator::Now().As(Time::S) << " module " << fields.moduleId
-                                             << " handed to TCP");
+    NS_LOG_INFO(Simulator::Now().As(Time::S) << " module " << fields.moduleId << " handed to TCP");
     ++m_sent;
     m_messageSentTrace(fields);
     if (m_sent == m_modules.size() && m_closeWhenDone)

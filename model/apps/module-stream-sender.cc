@@ -16,8 +16,8 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("ModuleStreamSender");
 
 ModuleStreamSender::ModuleStreamSender(Ptr<Socket> socket, uint32_t maxChunk)
-    : m_socket(socket),
-      m_maxChunk(maxChunk)
+    : m_socket(socket)
+    , m_maxChunk(maxChunk)
 {
     NS_ABORT_MSG_IF(!socket, "ModuleStreamSender needs a socket");
     NS_ABORT_MSG_IF(maxChunk == 0, "ModuleStreamSender: maxChunk must be positive");
@@ -51,8 +51,8 @@ ModuleStreamSender::Enqueue(MessageFields fields, std::shared_ptr<const EncodedP
 {
     NS_ABORT_MSG_IF(!payload, "ModuleStreamSender::Enqueue: no payload");
     NS_ABORT_MSG_IF(payload->bytes.size() > UINT32_MAX,
-                    "ModuleStreamSender::Enqueue: payload of module '"
-                        << fields.moduleId << "' exceeds 4 GiB");
+                    "ModuleStreamSender::Enqueue: payload of module '" << fields.moduleId
+                                                                       << "' exceeds 4 GiB");
     fields.codec = payload->codec;
     fields.payloadLength = static_cast<uint32_t>(payload->bytes.size());
     fields.payloadCrc = payload->crc;
@@ -102,8 +102,8 @@ ModuleStreamSender::Pump()
             from = out.payload->bytes.data() + (out.offset - headerSize);
             left = total - out.offset;
         }
-        const auto n =
-            static_cast<uint32_t>(std::min<std::size_t>({left, room, std::size_t{m_maxChunk}}));
+        const auto n
+            = static_cast<uint32_t>(std::min<std::size_t>({left, room, std::size_t{m_maxChunk}}));
         const int sent = m_socket->Send(Create<Packet>(from, n));
         if (sent <= 0)
         {

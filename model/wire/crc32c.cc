@@ -63,9 +63,9 @@ RawPortable(uint32_t r, const uint8_t* p, std::size_t n)
         uint64_t w;
         std::memcpy(&w, p, 8);
         w ^= r; // little-endian: the register meets the first four bytes
-        r = t[7][w & 0xFF] ^ t[6][(w >> 8) & 0xFF] ^ t[5][(w >> 16) & 0xFF] ^
-            t[4][(w >> 24) & 0xFF] ^ t[3][(w >> 32) & 0xFF] ^ t[2][(w >> 40) & 0xFF] ^
-            t[1][(w >> 48) & 0xFF] ^ t[0][w >> 56];
+        r = t[7][w & 0xFF] ^ t[6][(w >> 8) & 0xFF] ^ t[5][(w >> 16) & 0xFF] ^ t[4][(w >> 24) & 0xFF]
+            ^ t[3][(w >> 32) & 0xFF] ^ t[2][(w >> 40) & 0xFF] ^ t[1][(w >> 48) & 0xFF]
+            ^ t[0][w >> 56];
         p += 8;
         n -= 8;
     }
@@ -262,10 +262,8 @@ Crc32cCopy(void* dst, const void* src, std::size_t size, uint32_t crc)
 #ifdef HFFM_CRC32C_X86
     if (Crc32cIsHardwareAccelerated())
     {
-        return ~RawHardware<true>(~crc,
-                                  static_cast<const uint8_t*>(src),
-                                  static_cast<uint8_t*>(dst),
-                                  size);
+        return ~RawHardware<true>(~crc, static_cast<const uint8_t*>(src),
+                                  static_cast<uint8_t*>(dst), size);
     }
 #endif
     if (size > 0)

@@ -48,26 +48,26 @@ ToString(RejectReason reason)
 {
     switch (reason)
     {
-    case RejectReason::BAD_MAGIC:
-        return "bad-magic";
-    case RejectReason::BAD_VERSION:
-        return "bad-version";
-    case RejectReason::BAD_HEADER_CHECKSUM:
-        return "bad-header-checksum";
-    case RejectReason::BAD_HEADER_FIELD:
-        return "bad-header-field";
-    case RejectReason::PAYLOAD_TOO_LARGE:
-        return "payload-too-large";
-    case RejectReason::PAYLOAD_CHECKSUM_MISMATCH:
-        return "payload-checksum-mismatch";
-    case RejectReason::MALFORMED_PAYLOAD:
-        return "malformed-payload";
-    case RejectReason::SHAPE_MISMATCH:
-        return "shape-mismatch";
-    case RejectReason::NON_FINITE_VALUE:
-        return "non-finite-value";
-    case RejectReason::TRUNCATED:
-        return "truncated";
+        case RejectReason::BAD_MAGIC:
+            return "bad-magic";
+        case RejectReason::BAD_VERSION:
+            return "bad-version";
+        case RejectReason::BAD_HEADER_CHECKSUM:
+            return "bad-header-checksum";
+        case RejectReason::BAD_HEADER_FIELD:
+            return "bad-header-field";
+        case RejectReason::PAYLOAD_TOO_LARGE:
+            return "payload-too-large";
+        case RejectReason::PAYLOAD_CHECKSUM_MISMATCH:
+            return "payload-checksum-mismatch";
+        case RejectReason::MALFORMED_PAYLOAD:
+            return "malformed-payload";
+        case RejectReason::SHAPE_MISMATCH:
+            return "shape-mismatch";
+        case RejectReason::NON_FINITE_VALUE:
+            return "non-finite-value";
+        case RejectReason::TRUNCATED:
+            return "truncated";
     }
     return "unknown";
 }
@@ -77,10 +77,10 @@ ToString(MessageType type)
 {
     switch (type)
     {
-    case MessageType::MODULE_PUSH:
-        return "push";
-    case MessageType::MODULE_UPDATE:
-        return "update";
+        case MessageType::MODULE_PUSH:
+            return "push";
+        case MessageType::MODULE_UPDATE:
+            return "update";
     }
     return "unknown";
 }
@@ -90,12 +90,12 @@ ToString(ModuleCodec codec)
 {
     switch (codec)
     {
-    case ModuleCodec::FP32:
-        return "fp32";
-    case ModuleCodec::FP16:
-        return "fp16";
-    case ModuleCodec::INT8:
-        return "int8";
+        case ModuleCodec::FP32:
+            return "fp32";
+        case ModuleCodec::FP16:
+            return "fp16";
+        case ModuleCodec::INT8:
+            return "int8";
     }
     return "unknown";
 }
@@ -117,9 +117,9 @@ ParseModuleCodec(const std::string& name, ModuleCodec& codec)
 bool
 MessageFields::operator==(const MessageFields& other) const
 {
-    return type == other.type && codec == other.codec && round == other.round &&
-           sender == other.sender && payloadLength == other.payloadLength &&
-           payloadCrc == other.payloadCrc && moduleId == other.moduleId;
+    return type == other.type && codec == other.codec && round == other.round
+           && sender == other.sender && payloadLength == other.payloadLength
+           && payloadCrc == other.payloadCrc && moduleId == other.moduleId;
 }
 
 std::size_t
@@ -135,8 +135,8 @@ MessageFormat::CheckFields(const MessageFields& fields)
     {
         return "unknown message type " + std::to_string(static_cast<int>(fields.type));
     }
-    if (fields.codec != ModuleCodec::FP32 && fields.codec != ModuleCodec::FP16 &&
-        fields.codec != ModuleCodec::INT8)
+    if (fields.codec != ModuleCodec::FP32 && fields.codec != ModuleCodec::FP16
+        && fields.codec != ModuleCodec::INT8)
     {
         return "unknown codec " + std::to_string(static_cast<int>(fields.codec));
     }
@@ -195,8 +195,8 @@ MessageFormat::ParseHeader(const uint8_t* data, std::size_t size)
     if (size < FIXED_SIZE)
     {
         parsed.reason = RejectReason::TRUNCATED;
-        parsed.detail = "header needs " + std::to_string(FIXED_SIZE) + " bytes, got " +
-                        std::to_string(size);
+        parsed.detail
+            = "header needs " + std::to_string(FIXED_SIZE) + " bytes, got " + std::to_string(size);
         return parsed;
     }
     const FixedPart fixed = ParseFixed(data);
@@ -214,8 +214,8 @@ MessageFormat::ParseHeader(const uint8_t* data, std::size_t size)
     if (size < headerSize)
     {
         parsed.reason = RejectReason::TRUNCATED;
-        parsed.detail = "header needs " + std::to_string(headerSize) + " bytes, got " +
-                        std::to_string(size);
+        parsed.detail
+            = "header needs " + std::to_string(headerSize) + " bytes, got " + std::to_string(size);
         return parsed;
     }
     const std::size_t crcAt = FIXED_SIZE + fixed.idLength;
@@ -224,8 +224,8 @@ MessageFormat::ParseHeader(const uint8_t* data, std::size_t size)
     if (declared != actual)
     {
         parsed.reason = RejectReason::BAD_HEADER_CHECKSUM;
-        parsed.detail = "header CRC " + std::to_string(declared) + ", computed " +
-                        std::to_string(actual);
+        parsed.detail
+            = "header CRC " + std::to_string(declared) + ", computed " + std::to_string(actual);
         return parsed;
     }
     MessageFields& f = parsed.fields;

@@ -39,7 +39,8 @@ namespace ns3
 {
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "hffm's payload codec writes little-endian floats by memcpy: big-endian hosts are not supported"
+#error \
+    "hffm's payload codec writes little-endian floats by memcpy: big-endian hosts are not supported"
 #endif
 
 /// Kinds of message.
@@ -107,8 +108,8 @@ struct MessageFormat
 {
     static constexpr uint32_t MAGIC = 0x4846464D; //!< "HFFM"
     static constexpr uint8_t VERSION = 1;
-    static constexpr std::size_t FIXED_SIZE = 26;    //!< bytes before the module id
-    static constexpr std::size_t TRAILER_SIZE = 4;   //!< the header CRC after the module id
+    static constexpr std::size_t FIXED_SIZE = 26;  //!< bytes before the module id
+    static constexpr std::size_t TRAILER_SIZE = 4; //!< the header CRC after the module id
     static constexpr std::size_t MAX_HEADER_SIZE = FIXED_SIZE + 255 + TRAILER_SIZE;
 
     /// \return the header size for a module id of \p idLength characters

@@ -70,12 +70,12 @@ BytesPerValue(ModuleCodec codec)
 {
     switch (codec)
     {
-    case ModuleCodec::FP32:
-        return 4;
-    case ModuleCodec::FP16:
-        return 2;
-    case ModuleCodec::INT8:
-        return 1;
+        case ModuleCodec::FP32:
+            return 4;
+        case ModuleCodec::FP16:
+            return 2;
+        case ModuleCodec::INT8:
+            return 1;
     }
     return 4;
 }
@@ -109,15 +109,9 @@ class Writer
         m_p += n;
     }
 
-    uint8_t* Position() const
-    {
-        return m_p;
-    }
+    uint8_t* Position() const { return m_p; }
 
-    void Advance(std::size_t n)
-    {
-        m_p += n;
-    }
+    void Advance(std::size_t n) { m_p += n; }
 
   private:
     uint8_t* m_p;
@@ -128,8 +122,8 @@ class Reader
 {
   public:
     Reader(const uint8_t* p, std::size_t size)
-        : m_p(p),
-          m_end(p + size)
+        : m_p(p)
+        , m_end(p + size)
     {
     }
 
@@ -156,15 +150,9 @@ class Reader
         return true;
     }
 
-    std::size_t Remaining() const
-    {
-        return static_cast<std::size_t>(m_end - m_p);
-    }
+    std::size_t Remaining() const { return static_cast<std::size_t>(m_end - m_p); }
 
-    const uint8_t* Position() const
-    {
-        return m_p;
-    }
+    const uint8_t* Position() const { return m_p; }
 
   private:
     const uint8_t* m_p;
@@ -210,7 +198,8 @@ FromHalfF16c(const uint8_t* in, float* out, std::size_t n)
 bool
 HasF16c()
 {
-    static const bool has = [] {
+    static const bool has = []
+    {
         __builtin_cpu_init();
         return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
     }();
@@ -260,10 +249,7 @@ FromHalf(const uint8_t* in, float* out, std::size_t n)
  * \return the CRC of all the bytes, chained from \p crc
  */
 uint32_t
-CopyFloatsChecked(uint8_t* dst,
-                  const uint8_t* src,
-                  std::size_t count,
-                  uint32_t crc,
+CopyFloatsChecked(uint8_t* dst, const uint8_t* src, std::size_t count, uint32_t crc,
                   std::size_t& firstBad)
 {
     constexpr std::size_t block = 16384; // floats: 64 KiB
@@ -377,17 +363,18 @@ HalfToFloat(uint16_t bits)
 std::size_t
 EncodedPayloadSize(const ModuleState& state, ModuleCodec codec)
 {
-    return TableSize(state.GetTensors()) + state.GetNumel() * BytesPerValue(codec) +
-           state.GetTensorCount() * BytesPerTensor(codec);
+    return TableSize(state.GetTensors()) + state.GetNumel() * BytesPerValue(codec)
+           + state.GetTensorCount() * BytesPerTensor(codec);
 }
 
 EncodeResult
 EncodeModule(const ModuleState& state, ModuleCodec codec)
 {
     EncodeResult result;
-    auto nonFinite = [&](std::size_t index) {
-        result.error = "module '" + state.GetModuleId() +
-                       "' has a non-finite value at flat index " + std::to_string(index);
+    auto nonFinite = [&](std::size_t index)
+    {
+        result.error = "module '" + state.GetModuleId() + "' has a non-finite value at flat index "
+                       + std::to_string(index);
         return result;
     };
     // fp32 checks values while it copies them; the other codecs read them several times
@@ -427,62 +414,62 @@ EncodeModule(const ModuleState& state, ModuleCodec codec)
 
     switch (codec)
     {
-    case ModuleCodec::FP32: {
-        std::size_t bad;
-        crc = CopyFloatsChecked(w.Position(),
-                                reinterpret_cast<const uint8_t*>(state.GetData()),
-                                numel,
-                                crc,
-                                bad);
-        if (bad != numel)
+        case ModuleCodec::FP32:
         {
-            return nonFinite(bad);
-        }
-        break;
-    }
-    case ModuleCodec::FP16: {
-        // The data starts 4-byte aligned (the buffer is, and the table is padded).
-        auto* h = reinterpret_cast<uint16_t*>(w.Position());
-        ToHalf(state.GetData(), h, numel);
-        uint32_t overflow = 0; // a branch-free scan, so that it vectorises
-        for (std::size_t i = 0; i < numel; ++i)
-        {
-            overflow |= static_cast<uint32_t>((h[i] & 0x7C00U) == 0x7C00U);
-        }
-        if (overflow != 0)
-        {
-            std::size_t i = 0;
-            while ((h[i] & 0x7C00U) != 0x7C00U)
+            std::size_t bad;
+            crc = CopyFloatsChecked(w.Position(), reinterpret_cast<const uint8_t*>(state.GetData()),
+                                    numel, crc, bad);
+            if (bad != numel)
             {
-                ++i;
+                return nonFinite(bad);
             }
-            result.error = "module '" + state.GetModuleId() + "': value " +
-                           std::to_string(state.GetData()[i]) + " at flat index " +
-                           std::to_string(i) + " is out of fp16 range (|x| < 65520)";
-            return result;
+            break;
         }
-        crc = Crc32c(h, 2 * numel, crc);
-        break;
-    }
-    case ModuleCodec::INT8: {
-        uint8_t* start = w.Position();
-        for (std::size_t t = 0; t < state.GetTensorCount(); ++t)
+        case ModuleCodec::FP16:
         {
-            const float* x = state.GetTensorData(t);
-            const auto n = static_cast<std::size_t>(state.GetTensors()[t].Numel());
-            const float maxAbs = MaxAbs(x, n); // the values are finite: checked above
-            const float scale = maxAbs / 127.0F;
-            const float inverse = maxAbs > 0.0F ? 127.0F / maxAbs : 0.0F;
-            w.Put<float>(scale);
-            Quantize(x, reinterpret_cast<int8_t*>(w.Position()), n, inverse);
-            w.Advance(n);
+            // The data starts 4-byte aligned (the buffer is, and the table is padded).
+            auto* h = reinterpret_cast<uint16_t*>(w.Position());
+            ToHalf(state.GetData(), h, numel);
+            uint32_t overflow = 0; // a branch-free scan, so that it vectorises
+            for (std::size_t i = 0; i < numel; ++i)
+            {
+                overflow |= static_cast<uint32_t>((h[i] & 0x7C00U) == 0x7C00U);
+            }
+            if (overflow != 0)
+            {
+                std::size_t i = 0;
+                while ((h[i] & 0x7C00U) != 0x7C00U)
+                {
+                    ++i;
+                }
+                result.error = "module '" + state.GetModuleId() + "': value "
+                               + std::to_string(state.GetData()[i]) + " at flat index "
+                               + std::to_string(i) + " is out of fp16 range (|x| < 65520)";
+                return result;
+            }
+            crc = Crc32c(h, 2 * numel, crc);
+            break;
         }
-        crc = Crc32c(start, static_cast<std::size_t>(w.Position() - start), crc);
-        break;
-    }
-    default:
-        result.error = "unknown codec " + std::to_string(static_cast<int>(codec));
-        return result;
+        case ModuleCodec::INT8:
+        {
+            uint8_t* start = w.Position();
+            for (std::size_t t = 0; t < state.GetTensorCount(); ++t)
+            {
+                const float* x = state.GetTensorData(t);
+                const auto n = static_cast<std::size_t>(state.GetTensors()[t].Numel());
+                const float maxAbs = MaxAbs(x, n); // the values are finite: checked above
+                const float scale = maxAbs / 127.0F;
+                const float inverse = maxAbs > 0.0F ? 127.0F / maxAbs : 0.0F;
+                w.Put<float>(scale);
+                Quantize(x, reinterpret_cast<int8_t*>(w.Position()), n, inverse);
+                w.Advance(n);
+            }
+            crc = Crc32c(start, static_cast<std::size_t>(w.Position() - start), crc);
+            break;
+        }
+        default:
+            result.error = "unknown codec " + std::to_string(static_cast<int>(codec));
+            return result;
     }
     payload->crc = crc;
     result.payload = std::move(payload);
@@ -490,16 +477,14 @@ EncodeModule(const ModuleState& state, ModuleCodec codec)
 }
 
 DecodeResult
-DecodeModule(const std::string& moduleId,
-             ModuleCodec codec,
-             const uint8_t* data,
-             std::size_t size,
+DecodeModule(const std::string& moduleId, ModuleCodec codec, const uint8_t* data, std::size_t size,
              uint32_t expectedCrc)
 {
     // The table is parsed before the CRC is known so that fp32 data can be checksummed while
     // it is copied. A table that fails to parse is reported as a checksum mismatch when the
     // CRC is wrong too: corruption in transit is then the likelier story.
-    auto tableFailure = [&](std::string detail) {
+    auto tableFailure = [&](std::string detail)
+    {
         if (Crc32c(data, size) != expectedCrc)
         {
             return Reject(RejectReason::PAYLOAD_CHECKSUM_MISMATCH,
@@ -518,13 +503,13 @@ DecodeModule(const std::string& moduleId,
     uint32_t count = 0;
     if (!r.Get(weight) || !r.Get(count))
     {
-        return tableFailure("payload of " + std::to_string(size) +
-                            " bytes is shorter than its 12-byte preamble");
+        return tableFailure("payload of " + std::to_string(size)
+                            + " bytes is shorter than its 12-byte preamble");
     }
     if (count > ModuleState::MAX_TENSORS)
     {
-        return tableFailure("tensor count " + std::to_string(count) + " exceeds " +
-                            std::to_string(ModuleState::MAX_TENSORS));
+        return tableFailure("tensor count " + std::to_string(count) + " exceeds "
+                            + std::to_string(ModuleState::MAX_TENSORS));
     }
     std::vector<TensorSpec> tensors(count);
     for (uint32_t i = 0; i < count; ++i)
@@ -537,8 +522,8 @@ DecodeModule(const std::string& moduleId,
         }
         if (rank > ModuleState::MAX_RANK)
         {
-            return tableFailure("tensor " + std::to_string(i) + " has rank " +
-                                std::to_string(rank));
+            return tableFailure("tensor " + std::to_string(i) + " has rank "
+                                + std::to_string(rank));
         }
         tensors[i].shape.resize(rank);
         for (uint8_t k = 0; k < rank; ++k)
@@ -546,8 +531,8 @@ DecodeModule(const std::string& moduleId,
             uint32_t d = 0;
             if (!r.Get(d))
             {
-                return tableFailure("tensor table ends inside the shape of entry " +
-                                    std::to_string(i));
+                return tableFailure("tensor table ends inside the shape of entry "
+                                    + std::to_string(i));
             }
             tensors[i].shape[k] = d;
         }
@@ -576,8 +561,8 @@ DecodeModule(const std::string& moduleId,
     {
         numel += t.Numel();
     }
-    const std::size_t dataSize =
-        static_cast<std::size_t>(numel) * BytesPerValue(codec) + count * BytesPerTensor(codec);
+    const std::size_t dataSize
+        = static_cast<std::size_t>(numel) * BytesPerValue(codec) + count * BytesPerTensor(codec);
     if (dataSize != r.Remaining())
     {
         if (Crc32c(data, size) != expectedCrc)
@@ -586,22 +571,19 @@ DecodeModule(const std::string& moduleId,
                           "payload CRC does not match the header's");
         }
         return Reject(RejectReason::SHAPE_MISMATCH,
-                      "declared shapes need " + std::to_string(dataSize) +
-                          " data bytes, payload has " + std::to_string(r.Remaining()));
+                      "declared shapes need " + std::to_string(dataSize)
+                          + " data bytes, payload has " + std::to_string(r.Remaining()));
     }
 
-    auto state =
-        std::make_shared<ModuleState>(moduleId, std::move(tensors), ModuleState::Uninitialized{});
+    auto state
+        = std::make_shared<ModuleState>(moduleId, std::move(tensors), ModuleState::Uninitialized{});
     const uint8_t* in = r.Position();
     uint32_t crc = Crc32c(data, tableSize);
     std::size_t firstBad = state->GetNumel();
     if (codec == ModuleCodec::FP32)
     {
-        crc = CopyFloatsChecked(reinterpret_cast<uint8_t*>(state->GetData()),
-                                in,
-                                state->GetNumel(),
-                                crc,
-                                firstBad);
+        crc = CopyFloatsChecked(reinterpret_cast<uint8_t*>(state->GetData()), in, state->GetNumel(),
+                                crc, firstBad);
     }
     else
     {
@@ -614,9 +596,8 @@ DecodeModule(const std::string& moduleId,
     }
     if (!std::isfinite(weight) || weight < 0.0)
     {
-        return Reject(RejectReason::NON_FINITE_VALUE,
-                      "sample weight " + std::to_string(weight) +
-                          " is not a finite non-negative number");
+        return Reject(RejectReason::NON_FINITE_VALUE, "sample weight " + std::to_string(weight)
+                                                          + " is not a finite non-negative number");
     }
     state->SetSampleWeight(weight);
 
@@ -634,8 +615,8 @@ DecodeModule(const std::string& moduleId,
             if (!std::isfinite(scale) || scale < 0.0F)
             {
                 return Reject(RejectReason::NON_FINITE_VALUE,
-                              "int8 scale of tensor '" + state->GetTensors()[t].name +
-                                  "' is " + std::to_string(scale));
+                              "int8 scale of tensor '" + state->GetTensors()[t].name + "' is "
+                                  + std::to_string(scale));
             }
             const auto n = static_cast<std::size_t>(state->GetTensors()[t].Numel());
             Dequantize(reinterpret_cast<const int8_t*>(in), state->GetTensorData(t), n, scale);

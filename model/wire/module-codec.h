@@ -84,11 +84,8 @@ std::size_t EncodedPayloadSize(const ModuleState& state, ModuleCodec codec);
  * \param size the payload length
  * \param expectedCrc the payload CRC from the message header
  */
-DecodeResult DecodeModule(const std::string& moduleId,
-                          ModuleCodec codec,
-                          const uint8_t* data,
-                          std::size_t size,
-                          uint32_t expectedCrc);
+DecodeResult DecodeModule(const std::string& moduleId, ModuleCodec codec, const uint8_t* data,
+                          std::size_t size, uint32_t expectedCrc);
 
 /// \return \p value as IEEE binary16 bits, rounded to nearest even (overflow gives infinity)
 uint16_t FloatToHalf(float value);

@@ -111,8 +111,8 @@ ModuleHeader::Deserialize(Buffer::Iterator start)
         if (available < size)
         {
             m_reason = RejectReason::TRUNCATED;
-            m_detail = "header needs " + std::to_string(size) + " bytes, " +
-                       std::to_string(available) + " available";
+            m_detail = "header needs " + std::to_string(size) + " bytes, "
+                       + std::to_string(available) + " available";
             return 0;
         }
         start.Read(bytes.data() + MessageFormat::FIXED_SIZE,

@@ -32,14 +32,14 @@ ModuleStreamReader::GetWriteWindow()
 {
     switch (m_stage)
     {
-    case Stage::FIXED:
-    case Stage::HEADER:
-        return {m_header.data() + m_headerFill, m_headerSize - m_headerFill};
-    case Stage::PAYLOAD:
-        return {m_payload.data() + m_payloadFill, m_payload.size() - m_payloadFill};
-    case Stage::SKIP:
-        return {m_skipSink.data(),
-                static_cast<std::size_t>(std::min<uint64_t>(m_skipLeft, m_skipSink.size()))};
+        case Stage::FIXED:
+        case Stage::HEADER:
+            return {m_header.data() + m_headerFill, m_headerSize - m_headerFill};
+        case Stage::PAYLOAD:
+            return {m_payload.data() + m_payloadFill, m_payload.size() - m_payloadFill};
+        case Stage::SKIP:
+            return {m_skipSink.data(),
+                    static_cast<std::size_t>(std::min<uint64_t>(m_skipLeft, m_skipSink.size()))};
     }
     return {m_header.data(), 1};
 }
@@ -50,28 +50,28 @@ ModuleStreamReader::Commit(std::size_t n)
     m_consumed += n;
     switch (m_stage)
     {
-    case Stage::FIXED:
-    case Stage::HEADER:
-        m_headerFill += n;
-        if (m_headerFill == m_headerSize)
-        {
-            HeaderComplete();
-        }
-        break;
-    case Stage::PAYLOAD:
-        m_payloadFill += n;
-        if (m_payloadFill == m_payload.size())
-        {
-            PayloadComplete();
-        }
-        break;
-    case Stage::SKIP:
-        m_skipLeft -= n;
-        if (m_skipLeft == 0)
-        {
-            StartNextMessage();
-        }
-        break;
+        case Stage::FIXED:
+        case Stage::HEADER:
+            m_headerFill += n;
+            if (m_headerFill == m_headerSize)
+            {
+                HeaderComplete();
+            }
+            break;
+        case Stage::PAYLOAD:
+            m_payloadFill += n;
+            if (m_payloadFill == m_payload.size())
+            {
+                PayloadComplete();
+            }
+            break;
+        case Stage::SKIP:
+            m_skipLeft -= n;
+            if (m_skipLeft == 0)
+            {
+                StartNextMessage();
+            }
+            break;
     }
 }
 
@@ -102,16 +102,15 @@ ModuleStreamReader::Finish()
         if (m_stage == Stage::PAYLOAD)
         {
             Reject(RejectReason::TRUNCATED,
-                   "stream ended after " + std::to_string(m_payloadFill) + " of " +
-                       std::to_string(m_payload.size()) + " payload bytes",
+                   "stream ended after " + std::to_string(m_payloadFill) + " of "
+                       + std::to_string(m_payload.size()) + " payload bytes",
                    &m_fields);
         }
     }
     else if (!m_scanning)
     {
         Reject(RejectReason::TRUNCATED,
-               "stream ended after " + std::to_string(m_headerFill) + " header bytes",
-               nullptr);
+               "stream ended after " + std::to_string(m_headerFill) + " header bytes", nullptr);
     }
     m_scanning = false;
     StartNextMessage();
@@ -131,8 +130,7 @@ ModuleStreamReader::GetBytesConsumed() const
 }
 
 void
-ModuleStreamReader::Reject(RejectReason reason,
-                           const std::string& detail,
+ModuleStreamReader::Reject(RejectReason reason, const std::string& detail,
                            const MessageFields* fields)
 {
     if (m_onReject)
@@ -206,8 +204,8 @@ ModuleStreamReader::HeaderComplete()
     if (m_fields.payloadLength > m_maxPayloadBytes)
     {
         Reject(RejectReason::PAYLOAD_TOO_LARGE,
-               "payload of " + std::to_string(m_fields.payloadLength) +
-                   " bytes exceeds the limit of " + std::to_string(m_maxPayloadBytes),
+               "payload of " + std::to_string(m_fields.payloadLength)
+                   + " bytes exceeds the limit of " + std::to_string(m_maxPayloadBytes),
                &m_fields);
         m_stage = Stage::SKIP;
         m_skipLeft = m_fields.payloadLength;
@@ -232,9 +230,8 @@ ModuleStreamReader::PayloadComplete()
     // Move to the next message before the callbacks run, so that they see a consistent reader.
     const MessageFields fields = m_fields;
     StartNextMessage();
-    DecodeResult decoded =
-        DecodeModule(fields.moduleId, fields.codec, m_payload.data(), m_payload.size(),
-                     fields.payloadCrc);
+    DecodeResult decoded = DecodeModule(fields.moduleId, fields.codec, m_payload.data(),
+                                        m_payload.size(), fields.payloadCrc);
     if (!decoded.ok)
     {
         Reject(decoded.reason, decoded.detail, &fields);

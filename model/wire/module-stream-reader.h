@@ -41,13 +41,12 @@ class ModuleStreamReader
 {
   public:
     /// Called with each complete, valid message.
-    using MessageCallback =
-        std::function<void(const MessageFields& fields, std::shared_ptr<ModuleState> state)>;
+    using MessageCallback
+        = std::function<void(const MessageFields& fields, std::shared_ptr<ModuleState> state)>;
     /**
      * Called for each rejection. \p fields is null when the header itself was unusable.
      */
-    using RejectCallback = std::function<void(RejectReason reason,
-                                              const std::string& detail,
+    using RejectCallback = std::function<void(RejectReason reason, const std::string& detail,
                                               const MessageFields* fields)>;
 
     /// \param maxPayloadBytes payloads declared larger than this are rejected and skipped

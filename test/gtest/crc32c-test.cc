@@ -4,9 +4,8 @@
 
 #include "ns3/crc32c.h"
 
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <random>
 #include <string>
 #include <vector>

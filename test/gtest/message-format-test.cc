@@ -6,7 +6,6 @@
 #include "ns3/message-format.h"
 
 #include <gtest/gtest.h>
-
 #include <vector>
 
 using namespace ns3;
@@ -44,8 +43,9 @@ TEST(MessageFormat, LayoutMatchesTheDocumentation)
     const auto f = SampleFields();
     const auto b = Write(f);
     ASSERT_EQ(b.size(), 26U + 14U + 4U);
-    const std::vector<uint8_t> fixed = {'H', 'F', 'F', 'M', 1, 1, 1, 0, 1, 2, 3, 4, 0, 0, 0, 42,
-                                        0,   1,   0xE2, 0x40, 0xDE, 0xAD, 0xBE, 0xEF, 0, 14};
+    const std::vector<uint8_t> fixed
+        = {'H', 'F', 'F', 'M', 1, 1,    1,    0,    1,    2,    3,    4, 0,
+           0,   0,   42,  0,   1, 0xE2, 0x40, 0xDE, 0xAD, 0xBE, 0xEF, 0, 14};
     EXPECT_EQ(std::vector<uint8_t>(b.begin(), b.begin() + 26), fixed);
     EXPECT_EQ(std::string(b.begin() + 26, b.begin() + 40), "moe/2/expert/1");
     const uint32_t crc = Crc32c(b.data(), 40);
@@ -65,7 +65,8 @@ TEST(MessageFormat, RoundTrip)
 TEST(MessageFormat, RejectsEachBadField)
 {
     const auto good = Write(SampleFields());
-    auto expectReason = [](std::vector<uint8_t> b, RejectReason r) {
+    auto expectReason = [](std::vector<uint8_t> b, RejectReason r)
+    {
         const auto parsed = MessageFormat::ParseHeader(b.data(), b.size());
         EXPECT_FALSE(parsed.ok);
         EXPECT_EQ(parsed.reason, r) << ToString(parsed.reason) << ": " << parsed.detail;
@@ -91,7 +92,8 @@ TEST(MessageFormat, RejectsEachBadField)
     expectReason(std::vector<uint8_t>(good.begin(), good.begin() + 10), RejectReason::TRUNCATED);
 
     // Fields that pass the CRC but are not known: written with a valid CRC on purpose.
-    auto withValidCrc = [](std::vector<uint8_t> h) {
+    auto withValidCrc = [](std::vector<uint8_t> h)
+    {
         const std::size_t at = h.size() - 4;
         const uint32_t crc = Crc32c(h.data(), at);
         h[at] = crc >> 24;

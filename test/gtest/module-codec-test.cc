@@ -5,10 +5,9 @@
 #include "ns3/crc32c.h"
 #include "ns3/module-codec.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <cstring>
+#include <gtest/gtest.h>
 #include <limits>
 #include <random>
 
@@ -127,8 +126,9 @@ TEST(ModuleCodec, FloatToHalfRoundsToNearestEven)
 {
     std::mt19937 rng(5);
     std::uniform_int_distribution<uint32_t> bits(0, 0x477FDFFF); // |x| below 65520
-    std::vector<float> values = {0.0F, -0.0F, 65504.0F, 65519.99F, 6.1035156e-05F,
-                                 5.9604645e-08F, 2.9802322e-08F, 2.9802326e-08F, 1.0F + 1.0F / 2048};
+    std::vector<float> values
+        = {0.0F,           -0.0F,          65504.0F,       65519.99F,         6.1035156e-05F,
+           5.9604645e-08F, 2.9802322e-08F, 2.9802326e-08F, 1.0F + 1.0F / 2048};
     for (int i = 0; i < 200000; ++i)
     {
         uint32_t u = bits(rng) | ((rng() & 1U) << 31);
@@ -165,7 +165,7 @@ TEST(ModuleCodec, FloatToHalfRoundsToNearestEven)
 TEST(ModuleCodec, Fp16MeetsItsDocumentedBoundAndMatchesScalarConversion)
 {
     ModuleState s = RandomModule(2, 30.0F);
-    s.GetData()[0] = 1e-6F;  // subnormal half range
+    s.GetData()[0] = 1e-6F; // subnormal half range
     s.GetData()[1] = 65504.0F;
     s.GetData()[2] = -3e-9F; // rounds to zero
     const auto enc = EncodeModule(s, ModuleCodec::FP16);
@@ -255,13 +255,14 @@ TEST(ModuleCodec, DecodeRejectsCorruption)
     {
         auto b = bytes;
         b[at] ^= 0x10;
-        const auto dec =
-            DecodeModule("head/fine", ModuleCodec::FP32, b.data(), b.size(), enc.payload->crc);
+        const auto dec
+            = DecodeModule("head/fine", ModuleCodec::FP32, b.data(), b.size(), enc.payload->crc);
         EXPECT_FALSE(dec.ok);
         EXPECT_EQ(dec.reason, RejectReason::PAYLOAD_CHECKSUM_MISMATCH) << at;
     }
     // The checks behind the CRC, with a CRC that matches what was sent.
-    auto expectReason = [](const std::vector<uint8_t>& b, ModuleCodec c, RejectReason r) {
+    auto expectReason = [](const std::vector<uint8_t>& b, ModuleCodec c, RejectReason r)
+    {
         const auto dec = DecodeTrusted(b, c);
         EXPECT_FALSE(dec.ok);
         EXPECT_EQ(dec.reason, r) << ToString(dec.reason) << ": " << dec.detail;

@@ -4,9 +4,8 @@
 
 #include "ns3/module-state.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <gtest/gtest.h>
 #include <limits>
 #include <stdexcept>
 
@@ -14,7 +13,8 @@ using namespace ns3;
 
 TEST(ModuleState, LayoutIsContiguousInTableOrder)
 {
-    ModuleState s("adapter/3", {{"down.weight", {4, 8}}, {"down.bias", {4}}, {"up.weight", {8, 4}}});
+    ModuleState s("adapter/3",
+                  {{"down.weight", {4, 8}}, {"down.bias", {4}}, {"up.weight", {8, 4}}});
     EXPECT_EQ(s.GetNumel(), 32U + 4U + 32U);
     EXPECT_EQ(s.GetValueBytes(), 68U * 4U);
     EXPECT_EQ(s.GetTensorOffset(0), 0U);

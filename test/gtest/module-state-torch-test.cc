@@ -6,7 +6,6 @@
 #include "ns3/module-state-torch.h"
 
 #include <gtest/gtest.h>
-
 #include <stdexcept>
 
 using namespace ns3;
@@ -17,8 +16,8 @@ namespace
 struct TinyAdapterImpl : torch::nn::Module
 {
     TinyAdapterImpl()
-        : down(register_module("down", torch::nn::Linear(8, 2))),
-          up(register_module("up", torch::nn::Linear(2, 8)))
+        : down(register_module("down", torch::nn::Linear(8, 2)))
+        , up(register_module("up", torch::nn::Linear(2, 8)))
     {
     }
 
@@ -74,9 +73,9 @@ TEST(ModuleStateTorch, ImportRejectsAWrongLayoutAndWritesNothing)
 {
     TinyAdapter a;
     const auto before = a->down->weight.clone();
-    ModuleState wrongShape("adapter/0",
-                           {{"down.weight", {2, 7}}, {"down.bias", {2}}, {"up.weight", {8, 2}},
-                            {"up.bias", {8}}});
+    ModuleState wrongShape(
+        "adapter/0",
+        {{"down.weight", {2, 7}}, {"down.bias", {2}}, {"up.weight", {8, 2}}, {"up.bias", {8}}});
     try
     {
         ImportModuleState(wrongShape, *a);

@@ -2,15 +2,13 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
+#include "../hffm-test-util.h"
 #include "ns3/crc32c.h"
 #include "ns3/module-codec.h"
 #include "ns3/module-stream-reader.h"
 
-#include "../hffm-test-util.h"
-
-#include <gtest/gtest.h>
-
 #include <cstring>
+#include <gtest/gtest.h>
 #include <limits>
 #include <random>
 
@@ -38,16 +36,19 @@ struct Collector
 
     explicit Collector(ModuleStreamReader& r)
     {
-        r.SetMessageCallback([this](const MessageFields& f, std::shared_ptr<ModuleState> s) {
-            fields.push_back(f);
-            modules.push_back(std::move(s));
-        });
-        r.SetRejectCallback([this](RejectReason reason, const std::string& detail,
-                                   const MessageFields* f) {
-            EXPECT_FALSE(detail.empty());
-            rejects.push_back(reason);
-            rejectHadFields.push_back(f != nullptr);
-        });
+        r.SetMessageCallback(
+            [this](const MessageFields& f, std::shared_ptr<ModuleState> s)
+            {
+                fields.push_back(f);
+                modules.push_back(std::move(s));
+            });
+        r.SetRejectCallback(
+            [this](RejectReason reason, const std::string& detail, const MessageFields* f)
+            {
+                EXPECT_FALSE(detail.empty());
+                rejects.push_back(reason);
+                rejectHadFields.push_back(f != nullptr);
+            });
     }
 };
 
@@ -71,11 +72,11 @@ TEST(ModuleStreamReader, ReassemblesBackToBackMessagesFromAnyChunking)
     const ModuleState a = Module("encoder/image", 5000, 1.0F);
     const ModuleState b = Module("adapter/0", 17, 2.0F);
     const ModuleState c = Module("head/coarse", 1, 3.0F);
-    const auto stream = Concat({Message(a, 1), Message(b, 1, ModuleCodec::FP16),
-                                Message(c, 1, ModuleCodec::INT8)});
+    const auto stream = Concat(
+        {Message(a, 1), Message(b, 1, ModuleCodec::FP16), Message(c, 1, ModuleCodec::INT8)});
     std::mt19937 rng(1);
-    for (std::size_t maxChunk : {std::size_t{1}, std::size_t{2}, std::size_t{29},
-                                 std::size_t{1448}, stream.size()})
+    for (std::size_t maxChunk :
+         {std::size_t{1}, std::size_t{2}, std::size_t{29}, std::size_t{1448}, stream.size()})
     {
         ModuleStreamReader reader(1 << 20);
         Collector got(reader);
