@@ -23,6 +23,7 @@ hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
 
 # GoogleTest: code without ns-3 in it (wire format, codec, stream reader, learning).
 add_executable(hffm-gtest
+  test/gtest/aggregation-test.cc
   test/gtest/crc32c-test.cc
   test/gtest/module-state-test.cc
   test/gtest/message-format-test.cc

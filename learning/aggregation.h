@@ -1,0 +1,141 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_AGGREGATION_H
+#define HFFM_AGGREGATION_H
+
+#include "ns3/module-state.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup hffm
+ * \brief One node's version of a module, offered for aggregation.
+ */
+struct Contribution
+{
+    std::string from;                         //!< who sent it (for rejection reports)
+    std::shared_ptr<const ModuleState> state; //!< the module; its sample weight is its weight
+};
+
+/// A contribution left out of an aggregate, and why.
+struct RejectedContribution
+{
+    std::string from;
+    std::string reason;
+};
+
+/// Outcome of AggregationStrategy::Aggregate().
+struct AggregationResult
+{
+    /// The aggregate, with sample weight = the sum of the used contributions' weights; null
+    /// when no contribution was usable.
+    std::shared_ptr<ModuleState> state;
+    std::vector<RejectedContribution> rejected;
+    std::size_t used{0}; //!< contributions that went into the aggregate
+};
+
+/**
+ * \ingroup hffm
+ * \brief How the versions of one module are combined into one: the single place where
+ * federated aggregation policy lives, used at every tier (fog over devices, cloud over fogs).
+ *
+ * Aggregate() first validates every contribution — module id, layout (names and shapes),
+ * finite values, a positive sample weight — and leaves out, with a reason, any that fails;
+ * invalid updates are never averaged in. Only the remaining ones reach the strategy's
+ * Combine(). Callers pass only the nodes that hold the module, so a module is aggregated
+ * over its holders alone.
+ */
+class AggregationStrategy
+{
+  public:
+    virtual ~AggregationStrategy() = default;
+
+    /// \return the name the strategy is created by, with its parameters
+    virtual std::string GetName() const = 0;
+
+    /**
+     * Aggregate the contributions to one module.
+     * \param contributions the versions of the module from the nodes that hold it
+     * \param expected if not null, the layout every contribution must have (e.g. the current
+     *        global module); otherwise the first valid contribution sets it
+     */
+    AggregationResult Aggregate(const std::vector<Contribution>& contributions,
+                                const ModuleState* expected = nullptr) const;
+
+  protected:
+    /**
+     * Combine valid contributions (at least one, all of the same layout) into \p out, which
+     * has that layout.
+     */
+    virtual void Combine(const std::vector<const ModuleState*>& valid, ModuleState& out) const = 0;
+};
+
+/**
+ * \ingroup hffm
+ * \brief Sample-weighted federated averaging: out = sum_i w_i x_i / sum_i w_i, with w_i the
+ * contribution's sample weight, each counted once.
+ */
+class FedAvgStrategy : public AggregationStrategy
+{
+  public:
+    std::string GetName() const override;
+
+  protected:
+    void Combine(const std::vector<const ModuleState*>& valid, ModuleState& out) const override;
+};
+
+/**
+ * \ingroup hffm
+ * \brief Coordinate-wise median (unweighted; the mean of the two middle values for an even
+ * count). Robust to fewer than half of the contributions being arbitrary.
+ */
+class CoordinateMedianStrategy : public AggregationStrategy
+{
+  public:
+    std::string GetName() const override;
+
+  protected:
+    void Combine(const std::vector<const ModuleState*>& valid, ModuleState& out) const override;
+};
+
+/**
+ * \ingroup hffm
+ * \brief Coordinate-wise trimmed mean: per coordinate, drop the floor(beta n) smallest and
+ * largest values and average the rest (unweighted).
+ */
+class TrimmedMeanStrategy : public AggregationStrategy
+{
+  public:
+    /// \param beta the fraction trimmed from each end, in [0, 0.5)
+    explicit TrimmedMeanStrategy(double beta);
+    std::string GetName() const override;
+
+  protected:
+    void Combine(const std::vector<const ModuleState*>& valid, ModuleState& out) const override;
+
+  private:
+    double m_beta;
+};
+
+/**
+ * \ingroup hffm
+ * \brief Create a strategy by name: "fedavg", "median", or "trimmed-mean:BETA" (e.g.
+ * "trimmed-mean:0.2").
+ * \throws std::invalid_argument naming the value and the known names
+ */
+std::unique_ptr<AggregationStrategy> CreateAggregationStrategy(const std::string& name);
+
+/// \return the names CreateAggregationStrategy() knows (BETA shown as a placeholder)
+std::vector<std::string> GetAggregationStrategyNames();
+
+} // namespace ns3
+
+#endif /* HFFM_AGGREGATION_H */
