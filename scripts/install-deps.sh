@@ -14,7 +14,7 @@ PACKAGES=(
   # learning side
   libtorch-dev libopenblas0-openmp
   # support libraries
-  libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libboost-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   # data
   dataset-fashion-mnist
   # analysis of captures

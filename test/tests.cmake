@@ -25,6 +25,8 @@ hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
 add_executable(hffm-gtest
   test/gtest/aggregation-test.cc
   test/gtest/crc32c-test.cc
+  test/gtest/m3t-data-test.cc
+  test/gtest/m3t-model-test.cc
   test/gtest/module-state-test.cc
   test/gtest/message-format-test.cc
   test/gtest/module-codec-test.cc
