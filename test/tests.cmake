@@ -25,6 +25,7 @@ hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
 add_executable(hffm-gtest
   test/gtest/aggregation-test.cc
   test/gtest/crc32c-test.cc
+  test/gtest/local-trainer-test.cc
   test/gtest/m3t-data-test.cc
   test/gtest/m3t-model-test.cc
   test/gtest/module-state-test.cc

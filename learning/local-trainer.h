@@ -1,0 +1,70 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_LOCAL_TRAINER_H
+#define HFFM_LOCAL_TRAINER_H
+
+// Learning side only: includes LibTorch.
+
+#include "ns3/m3t-dataset.h"
+#include "ns3/m3t-model.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+/// Hyper-parameters of local training.
+struct TrainOptions
+{
+    int64_t epochs{1};
+    int64_t batchSize{64};
+    std::string optimizer{"adam"}; //!< "adam" or "sgd" (momentum 0.9)
+    double learningRate{1e-3};
+    double balanceWeight{0.01}; //!< weight of the mixture-of-experts load-balancing term
+    uint64_t seed{1};           //!< shuffling order
+
+    /// \return an empty string, or what is wrong (naming the value)
+    std::string Check() const;
+};
+
+/// What local training did.
+struct TrainReport
+{
+    int64_t samples{0};                        //!< training samples in the shard
+    int64_t steps{0};                          //!< optimizer steps
+    std::map<std::string, double> lossPerTask; //!< mean loss over the last epoch
+    double firstLoss{0.0};                     //!< total loss of the first batch
+    double lastEpochLoss{0.0};                 //!< mean total loss over the last epoch
+    double multiplyAdds{0.0};                  //!< work done: 3 x forward x samples x epochs
+    std::vector<std::string> trainedModules;   //!< ids whose parameters were updated
+};
+
+/**
+ * \ingroup hffm
+ * \brief Train the modules a node uses, on the node's samples, for the node's tasks.
+ *
+ * Trains the trainable modules among model->GetModuleIdsFor(profile) (a frozen backbone is
+ * used but not trained) with the summed cross-entropy of the node's tasks plus the
+ * load-balancing term. Inputs of modalities the node lacks are not given to the model.
+ * Deterministic for a given seed (CPU, fixed thread count).
+ * \throws std::invalid_argument for a bad profile, options or an empty shard
+ */
+TrainReport TrainLocal(M3TModel& model, const M3TDataset& data, const std::vector<int64_t>& indices,
+                       const NodeProfile& profile, const TrainOptions& options);
+
+/**
+ * \ingroup hffm
+ * \brief Accuracy per task of the node's tasks on \p indices of \p data (all if empty),
+ * using only the node's modalities.
+ */
+std::map<std::string, double> Evaluate(M3TModel& model, const M3TDataset& data,
+                                       const std::vector<int64_t>& indices,
+                                       const NodeProfile& profile, int64_t batchSize = 500);
+
+} // namespace ns3
+
+#endif /* HFFM_LOCAL_TRAINER_H */
