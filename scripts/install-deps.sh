@@ -12,7 +12,7 @@ PACKAGES=(
   # ns-3 3.37 and what its CMake config references without depending on it
   libns3-dev ns3 libgsl-dev libxml2-dev libsqlite3-dev libpython3.11-dev
   # learning side
-  libtorch-dev libopenblas0-openmp
+  libtorch-dev libopenblas0-openmp python3-torch
   # support libraries
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   # data

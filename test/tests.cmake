@@ -24,6 +24,7 @@ hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
 # GoogleTest: code without ns-3 in it (wire format, codec, stream reader, learning).
 add_executable(hffm-gtest
   test/gtest/aggregation-test.cc
+  test/gtest/checkpoint-test.cc
   test/gtest/crc32c-test.cc
   test/gtest/local-trainer-test.cc
   test/gtest/m3t-data-test.cc
@@ -33,7 +34,12 @@ add_executable(hffm-gtest
   test/gtest/module-codec-test.cc
   test/gtest/module-stream-reader-test.cc
   test/gtest/module-state-torch-test.cc
+  test/gtest/torchscript-import-test.cc
 )
+# Debian's python3-torch makes the TorchScript file the import test reads.
+find_program(HFFM_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
+target_compile_definitions(hffm-gtest PRIVATE HFFM_PYTHON="${HFFM_PYTHON}"
+                                              HFFM_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
 target_link_libraries(hffm-gtest PRIVATE hffm GTest::gtest GTest::gtest_main)
 hffm_target_defaults(hffm-gtest)
 # One process for all cases: each process that loads LibTorch pays ~0.3 s to start.
