@@ -5,7 +5,9 @@
 #include "ns3/m3t-dataset.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <zlib.h>
 
@@ -190,6 +192,143 @@ BuildM3TDataset(const ImageSet& set, uint64_t seed, const TextOptions& options)
         labels[i][1] = coarse;
         labels[i][2] = asked == fine ? 1 : 0;
     }
+    return data;
+}
+
+namespace
+{
+
+/// Parse space-separated integers in [0, limit) into \p out; returns an error or "".
+std::string
+ParseIntegers(const std::string& field, int64_t limit, std::size_t count, int64_t* out)
+{
+    std::istringstream in(field);
+    std::size_t n = 0;
+    std::string token;
+    while (in >> token)
+    {
+        char* end = nullptr;
+        const long long v = std::strtoll(token.c_str(), &end, 10);
+        if (end != token.c_str() + token.size())
+        {
+            return "'" + token + "' is not an integer";
+        }
+        if (v < 0 || v >= limit)
+        {
+            return "value " + token + " is not in 0.." + std::to_string(limit - 1);
+        }
+        if (n == count)
+        {
+            return "more than " + std::to_string(count) + " values";
+        }
+        out[n++] = v;
+    }
+    if (n != count)
+    {
+        return std::to_string(n) + " values, expected " + std::to_string(count);
+    }
+    return "";
+}
+
+} // namespace
+
+M3TDataset
+ReadM3TCsv(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+    {
+        throw std::runtime_error("cannot open " + path);
+    }
+    const auto& tasks = DefaultTasks();
+    std::string expectedHeader = "image,text";
+    for (const auto& t : tasks)
+    {
+        expectedHeader += "," + t.name;
+    }
+    std::vector<uint8_t> pixels;
+    std::vector<int64_t> text;
+    std::vector<int64_t> labels;
+    std::string line;
+    int64_t lineNumber = 0;
+    bool header = false;
+    int64_t n = 0;
+    while (std::getline(in, line))
+    {
+        ++lineNumber;
+        if (!line.empty() && line.back() == '\r')
+        {
+            line.pop_back();
+        }
+        if (line.empty() || line[0] == '#')
+        {
+            continue;
+        }
+        auto fail = [&](const std::string& what)
+        {
+            return std::runtime_error(path + ":" + std::to_string(lineNumber) + ": " + what);
+        };
+        if (!header)
+        {
+            if (line != expectedHeader)
+            {
+                throw fail("header '" + line + "', expected '" + expectedHeader + "'");
+            }
+            header = true;
+            continue;
+        }
+        std::vector<std::string> fields;
+        std::istringstream row(line);
+        std::string field;
+        while (std::getline(row, field, ','))
+        {
+            fields.push_back(field);
+        }
+        if (fields.size() != 2 + tasks.size())
+        {
+            throw fail(std::to_string(fields.size()) + " columns, expected "
+                       + std::to_string(2 + tasks.size()));
+        }
+        int64_t image[784];
+        std::string error = ParseIntegers(fields[0], 256, 784, image);
+        if (!error.empty())
+        {
+            throw fail("image: " + error);
+        }
+        int64_t tokens[TextVocabulary::LENGTH];
+        error = ParseIntegers(fields[1], TextVocabulary::SIZE, TextVocabulary::LENGTH, tokens);
+        if (!error.empty())
+        {
+            throw fail("text: " + error);
+        }
+        for (std::size_t k = 0; k < tasks.size(); ++k)
+        {
+            int64_t label;
+            error = ParseIntegers(fields[2 + k], tasks[k].classes, 1, &label);
+            if (!error.empty())
+            {
+                throw fail(tasks[k].name + ": " + error);
+            }
+            labels.push_back(label);
+        }
+        pixels.insert(pixels.end(), image, image + 784);
+        text.insert(text.end(), tokens, tokens + TextVocabulary::LENGTH);
+        ++n;
+    }
+    if (!header)
+    {
+        throw std::runtime_error(path + ": no header line '" + expectedHeader + "'");
+    }
+    M3TDataset data;
+    data.images = torch::tensor(std::vector<int64_t>(pixels.begin(), pixels.end()))
+                      .reshape({n, 1, 28, 28})
+                      .to(torch::kFloat32)
+                      .div_(255.0F)
+                      .sub_(0.2860F)
+                      .div_(0.3530F);
+    data.text = torch::tensor(text, torch::kInt64).reshape({n, TextVocabulary::LENGTH});
+    data.labels
+        = torch::tensor(labels, torch::kInt64).reshape({n, static_cast<int64_t>(tasks.size())});
     return data;
 }
 

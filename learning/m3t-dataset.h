@@ -105,6 +105,19 @@ struct M3TDataset
 /// Build the M3T data from images and their Fashion-MNIST labels.
 M3TDataset BuildM3TDataset(const ImageSet& images, uint64_t seed, const TextOptions& options = {});
 
+/**
+ * \ingroup hffm
+ * \brief Read a user's own M3T data from a CSV file.
+ *
+ * Format (documented in doc/hffm.rst): lines starting with '#' are comments; the first other
+ * line is the header "image,text,fine,coarse,question" (the task columns in DefaultTasks()
+ * order); then one sample per line: 784 space-separated grey values 0..255 (a 28x28 image,
+ * row by row), 8 space-separated token ids of TextVocabulary, and one label per task within
+ * its class count. Images are normalised like Fashion-MNIST's.
+ * \throws std::runtime_error naming the file, the line and what is wrong
+ */
+M3TDataset ReadM3TCsv(const std::string& path);
+
 } // namespace ns3
 
 #endif /* HFFM_M3T_DATASET_H */

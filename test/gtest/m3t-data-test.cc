@@ -231,3 +231,76 @@ TEST(Partition, SplitShardIsDisjointAndComplete)
     }
     EXPECT_EQ(all.size(), 101U);
 }
+
+namespace
+{
+
+std::string
+CsvRow(int64_t pixel, const std::string& text, const std::string& labels)
+{
+    std::string image;
+    for (int i = 0; i < 784; ++i)
+    {
+        image += (i ? " " : "") + std::to_string((pixel + i) % 256);
+    }
+    return image + "," + text + "," + labels + "\n";
+}
+
+std::string
+WriteCsv(const std::string& body)
+{
+    const auto path = (std::filesystem::temp_directory_path() / "hffm-user-data.csv").string();
+    std::ofstream(path) << body;
+    return path;
+}
+
+} // namespace
+
+TEST(UserData, CsvIsReadAsDocumented)
+{
+    const std::string path = WriteCsv("# two samples\nimage,text,fine,coarse,question\n"
+                                      + CsvRow(0, "5 19 20 1 2 3 4 9", "0,0,1")
+                                      + CsvRow(10, "8 25 26 1 2 3 4 12", "8,3,0"));
+    const M3TDataset d = ReadM3TCsv(path);
+    ASSERT_EQ(d.Size(), 2);
+    EXPECT_EQ(d.labels[1][0].item<int64_t>(), 8);
+    EXPECT_EQ(d.labels[0][2].item<int64_t>(), 1);
+    EXPECT_EQ(d.text[1][7].item<int64_t>(), 12);
+    // pixel 37 of sample 1 is (10 + 37) % 256 = 47, normalised like Fashion-MNIST
+    EXPECT_NEAR(d.images[1][0][1][9].item<double>(), (47 / 255.0 - 0.2860) / 0.3530, 1e-5);
+    std::filesystem::remove(path);
+}
+
+TEST(UserData, MistakesAreReportedWithTheirLine)
+{
+    const std::string header = "image,text,fine,coarse,question\n";
+    const std::string good = CsvRow(0, "5 19 20 1 2 3 4 9", "0,0,1");
+    struct Case
+    {
+        std::string body;
+        std::string expected;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"image,text,fine\n" + good, ":1: header"},
+             {header + good + CsvRow(0, "5 19 20 1 2 3 4", "0,0,1"), ":3: text: 7 values"},
+             {header + CsvRow(0, "5 19 20 1 2 3 4 27", "0,0,1"), ":2: text: value 27"},
+             {header + CsvRow(0, "5 19 20 1 2 3 4 9", "10,0,1"), ":2: fine: value 10"},
+             {header + CsvRow(0, "5 19 20 1 2 3 4 9", "0,x,1"), ":2: coarse: 'x'"},
+             {header + CsvRow(0, "5 19 20 1 2 3 4 9", "0,0"), ":2: 4 columns"},
+             {header + "1 2 3," + "5 19 20 1 2 3 4 9,0,0,1\n", ":2: image: 3 values"},
+             {"", "no header"}})
+    {
+        const std::string path = WriteCsv(c.body);
+        try
+        {
+            ReadM3TCsv(path);
+            ADD_FAILURE() << "accepted: " << c.expected;
+        }
+        catch (const std::runtime_error& e)
+        {
+            EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos)
+                << e.what() << " (expected '" << c.expected << "')";
+        }
+        std::filesystem::remove(path);
+    }
+}
