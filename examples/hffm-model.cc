@@ -8,14 +8,23 @@
  * A look inside hffm's M3T model, and its centralized training.
  *
  *     hffm-model --command=list                 every module: id, kind, parameters, bytes
+ *     hffm-model --command=layout               every tensor of every module: name, shape
+ *     hffm-model --command=pretrain --checkpoint=foundation.hffm
+ *                                               pretrain on the pretraining split and save
+ *                                               the encoders and backbone blocks
  *     hffm-model --command=train --epochs=3     train on all modalities and tasks, print
  *                                               per-task test accuracy next to a plain CNN
+ *     hffm-model --command=train --checkpoint=foundation.hffm --freezeBackbone=1
+ *                                               the same, starting from the pretrained
+ *                                               modules with the backbone frozen
  *
  * Data: Fashion-MNIST from Debian's dataset-fashion-mnist. Training uses the first 50000
- * training images (the federated pool); the last 10000 are kept for pretraining; accuracy
- * is measured on the 10000 test images. Output is key=value lines (and CSV for list).
+ * training images (the federated pool); the last 10000 are the pretraining split, never used
+ * for evaluation; accuracy is measured on the 10000 test images. Output is key=value lines
+ * (CSV for list and layout).
  */
 
+#include "ns3/checkpoint.h"
 #include "ns3/command-line.h"
 #include "ns3/local-trainer.h"
 #include "ns3/m3t-dataset.h"
@@ -118,9 +127,17 @@ main(int argc, char* argv[])
     uint32_t threads = 1;
     uint64_t seed = 1;
     std::string dataDir = DefaultFashionMnistDir();
+    std::string checkpoint;
+    bool freezeBackbone = false;
+    int64_t trainSamples = 50000;
 
     CommandLine cmd(__FILE__);
-    cmd.AddValue("command", "list | train", command);
+    cmd.AddValue("command", "list | layout | pretrain | train", command);
+    cmd.AddValue("checkpoint", "pretrain: file to write; train: pretrained modules to start from",
+                 checkpoint);
+    cmd.AddValue("freezeBackbone", "train: do not train the backbone blocks", freezeBackbone);
+    cmd.AddValue("trainSamples", "train: samples of the federated pool to use (1..50000)",
+                 trainSamples);
     cmd.AddValue("epochs", "Training epochs (train)", epochs);
     cmd.AddValue("batchSize", "Training batch size (train)", batchSize);
     cmd.AddValue("learningRate", "Adam learning rate (train)", learningRate);
@@ -155,9 +172,38 @@ main(int argc, char* argv[])
         std::cout << "# total parameters: " << total << "\n";
         return 0;
     }
-    if (command != "train")
+    if (command == "layout")
     {
-        std::cerr << "--command=" << command << " is not one of list, train\n";
+        std::cout << "# module_id; tensor: parameter name; shape: dimensions separated by x\n";
+        std::cout << "module_id,tensor,shape\n";
+        for (const auto& id : model->GetModuleIds())
+        {
+            const ModuleState state = model->Export(id); // keep it alive for the loop
+            for (const auto& t : state.GetTensors())
+            {
+                std::cout << id << "," << t.name << ",";
+                for (std::size_t k = 0; k < t.shape.size(); ++k)
+                {
+                    std::cout << (k ? "x" : "") << t.shape[k];
+                }
+                std::cout << "\n";
+            }
+        }
+        return 0;
+    }
+    if (command != "train" && command != "pretrain")
+    {
+        std::cerr << "--command=" << command << " is not one of list, layout, pretrain, train\n";
+        return 2;
+    }
+    if (command == "pretrain" && checkpoint.empty())
+    {
+        std::cerr << "--command=pretrain needs --checkpoint=FILE to write\n";
+        return 2;
+    }
+    if (trainSamples < 1 || trainSamples > 50000)
+    {
+        std::cerr << "--trainSamples=" << trainSamples << " is not in 1..50000\n";
         return 2;
     }
     TrainOptions options;
@@ -173,7 +219,8 @@ main(int argc, char* argv[])
     }
 
     const M3TDataset all = BuildM3TDataset(ReadFashionMnist(dataDir, true), seed);
-    const M3TDataset pool = all.Slice(0, 50000);
+    const M3TDataset pool
+        = command == "pretrain" ? all.Slice(50000, 60000) : all.Slice(0, trainSamples);
     const M3TDataset test = BuildM3TDataset(ReadFashionMnist(dataDir, false), seed + 1);
     NodeProfile everything;
     everything.modalities = {Modality::IMAGE, Modality::TEXT};
@@ -181,13 +228,50 @@ main(int argc, char* argv[])
     {
         everything.tasks.insert(t.name);
     }
-    std::vector<int64_t> indices(50000);
+    std::vector<int64_t> indices(static_cast<std::size_t>(pool.Size()));
     std::iota(indices.begin(), indices.end(), 0);
+    if (command == "train" && !checkpoint.empty())
+    {
+        const CheckpointContents pretrained = ReadCheckpoint(checkpoint);
+        if (!pretrained.error.empty())
+        {
+            std::cerr << pretrained.error << "\n";
+            return 1;
+        }
+        for (const auto& m : pretrained.modules)
+        {
+            model->Import(*m);
+        }
+    }
+    model->SetBackboneFrozen(freezeBackbone);
 
     const auto start = std::chrono::steady_clock::now();
     const TrainReport report = TrainLocal(model, pool, indices, everything, options);
     const double m3tSeconds
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (command == "pretrain")
+    {
+        std::vector<std::shared_ptr<const ModuleState>> foundation;
+        for (const auto& id : model->GetModuleIds())
+        {
+            const auto kind = model->GetModuleKind(id);
+            if (kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE)
+            {
+                foundation.push_back(std::make_shared<ModuleState>(model->Export(id)));
+            }
+        }
+        const std::string written = WriteCheckpoint(checkpoint, foundation);
+        if (!written.empty())
+        {
+            std::cerr << written << "\n";
+            return 1;
+        }
+        std::cout << "pretrain_samples=" << report.samples << "\nepochs=" << epochs
+                  << "\nlast_epoch_loss=" << report.lastEpochLoss
+                  << "\npretrain_seconds=" << m3tSeconds << "\ncheckpoint=" << checkpoint
+                  << "\ncheckpoint_modules=" << foundation.size() << "\n";
+        return 0;
+    }
     const auto accuracy = Evaluate(model, test, {}, everything);
     NodeProfile imageOnly{{Modality::IMAGE}, {"fine", "coarse"}};
     NodeProfile textOnly{{Modality::TEXT}, {"fine", "coarse", "question"}};
@@ -199,7 +283,8 @@ main(int argc, char* argv[])
     const double cnnSeconds
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - cnnStart).count();
 
-    std::cout << "epochs=" << epochs << "\nbatch_size=" << batchSize << "\nthreads=" << threads
+    std::cout << "checkpoint=" << checkpoint << "\nfreeze_backbone=" << freezeBackbone
+              << "\nepochs=" << epochs << "\nbatch_size=" << batchSize << "\nthreads=" << threads
               << "\nseed=" << seed << "\ntrain_samples=" << report.samples
               << "\ntest_samples=" << test.Size() << "\nfirst_batch_loss=" << report.firstLoss
               << "\nlast_epoch_loss=" << report.lastEpochLoss
