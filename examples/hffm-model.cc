@@ -9,6 +9,7 @@
  *
  *     hffm-model --command=list                 every module: id, kind, parameters, bytes
  *     hffm-model --command=layout               every tensor of every module: name, shape
+ *     hffm-model --command=memory               bytes a device holds for some profiles
  *     hffm-model --command=pretrain --checkpoint=foundation.hffm
  *                                               pretrain on the pretraining split and save
  *                                               the encoders and backbone blocks
@@ -132,7 +133,7 @@ main(int argc, char* argv[])
     int64_t trainSamples = 50000;
 
     CommandLine cmd(__FILE__);
-    cmd.AddValue("command", "list | layout | pretrain | train", command);
+    cmd.AddValue("command", "list | layout | memory | pretrain | train", command);
     cmd.AddValue("checkpoint", "pretrain: file to write; train: pretrained modules to start from",
                  checkpoint);
     cmd.AddValue("freezeBackbone", "train: do not train the backbone blocks", freezeBackbone);
@@ -191,9 +192,51 @@ main(int argc, char* argv[])
         }
         return 0;
     }
+    if (command == "memory")
+    {
+        // A device keeps its own copy of the modules it trains; modules it uses but does not
+        // train (a frozen backbone) live once in the process's compute model and are shared
+        // by all simulated devices.
+        std::cout << "# profile; frozen_backbone; held_modules: modules the device trains and "
+                     "keeps; held_bytes: their fp32 bytes; shared_bytes: used, frozen, one "
+                     "copy per process\n";
+        std::cout << "profile,frozen_backbone,held_modules,held_bytes,shared_bytes\n";
+        const std::vector<std::pair<std::string, NodeProfile>> profiles
+            = {{"image+text/all-tasks",
+                {{Modality::IMAGE, Modality::TEXT}, {"fine", "coarse", "question"}}},
+               {"image/fine+coarse", {{Modality::IMAGE}, {"fine", "coarse"}}},
+               {"text/question", {{Modality::TEXT}, {"question"}}}};
+        for (bool frozen : {false, true})
+        {
+            model->SetBackboneFrozen(frozen);
+            for (const auto& [name, profile] : profiles)
+            {
+                std::size_t held = 0;
+                std::size_t shared = 0;
+                std::size_t count = 0;
+                for (const auto& id : model->GetModuleIdsFor(profile))
+                {
+                    const std::size_t bytes = model->Export(id).GetValueBytes();
+                    if (model->IsTrainable(id))
+                    {
+                        held += bytes;
+                        ++count;
+                    }
+                    else
+                    {
+                        shared += bytes;
+                    }
+                }
+                std::cout << name << "," << frozen << "," << count << "," << held << "," << shared
+                          << "\n";
+            }
+        }
+        return 0;
+    }
     if (command != "train" && command != "pretrain")
     {
-        std::cerr << "--command=" << command << " is not one of list, layout, pretrain, train\n";
+        std::cerr << "--command=" << command
+                  << " is not one of list, layout, memory, pretrain, train\n";
         return 2;
     }
     if (command == "pretrain" && checkpoint.empty())
