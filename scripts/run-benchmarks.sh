@@ -4,7 +4,10 @@
 #  - codec.txt / codec.json: encode, decode and round-trip throughput of each codec next to
 #    memcpy of the same bytes, for modules of 64 KiB, 1 MiB and 64 MiB (Google Benchmark);
 #  - goodput.csv: simulated goodput of a 6 MB module over point-to-point links of 10 Mb/s,
-#    100 Mb/s and 1 Gb/s (2 ms delay), with ns-3's TCP defaults and with tuned settings.
+#    100 Mb/s and 1 Gb/s (2 ms delay), with ns-3's TCP defaults and with tuned settings;
+#  - train-step.csv: ms per training step of the default M3T model (batch 64, both
+#    modalities, all tasks) in C++ and in PyTorch eager (Debian's python3-torch), alternating,
+#    3 runs each at 1 and 2 threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh > /dev/null
@@ -31,3 +34,22 @@ for rate in 10Mbps 100Mbps 1Gbps; do
   run mss-1448-buffer-4MB "$rate" 1448 4194304
 done
 column -s, -t "$out/goodput.csv"
+
+echo "implementation,threads,run,ms_per_step" > "$out/train-step.csv"
+for threads in 1 2; do
+  for run in 1 2 3; do
+    ms=$("$B/bench/hffm-bench-train-step" --threads=$threads --batch=64 --steps=40 |
+      sed -n 's/^ms_per_step=//p')
+    echo "cpp,$threads,$run,$ms" >> "$out/train-step.csv"
+    ms=$(/usr/bin/python3 bench/train_step.py --threads=$threads --batch=64 --steps=40 |
+      sed -n 's/^ms_per_step=//p')
+    echo "pytorch,$threads,$run,$ms" >> "$out/train-step.csv"
+  done
+done
+# median of the 3 runs per implementation and thread count, and the C++ / PyTorch ratio
+median() { grep "^$1,$2," "$out/train-step.csv" | cut -d, -f4 | sort -g | sed -n 2p; }
+for threads in 1 2; do
+  cpp=$(median cpp $threads)
+  py=$(median pytorch $threads)
+  echo "threads=$threads cpp_ms=$cpp pytorch_ms=$py ratio=$(awk -v a="$cpp" -v b="$py" 'BEGIN { printf "%.3f", a / b }')"
+done | tee "$out/train-step-summary.txt"
