@@ -183,6 +183,48 @@ TrimmedMeanStrategy::Combine(const std::vector<const ModuleState*>& valid, Modul
                   });
 }
 
+std::map<std::string, AggregationResult>
+AggregateModules(
+    const AggregationStrategy& strategy,
+    const std::vector<std::pair<std::string, std::vector<std::shared_ptr<const ModuleState>>>>&
+        offers,
+    const std::map<std::string, std::shared_ptr<const ModuleState>>* expected)
+{
+    std::map<std::string, std::vector<Contribution>> byModule;
+    for (const auto& [node, modules] : offers)
+    {
+        for (const auto& m : modules)
+        {
+            if (m)
+            {
+                byModule[m->GetModuleId()].push_back({node, m});
+            }
+        }
+    }
+    std::map<std::string, AggregationResult> results;
+    for (const auto& [id, contributions] : byModule)
+    {
+        const ModuleState* layout = nullptr;
+        if (expected)
+        {
+            auto it = expected->find(id);
+            if (it == expected->end() || !it->second)
+            {
+                AggregationResult unknown;
+                for (const auto& c : contributions)
+                {
+                    unknown.rejected.push_back({c.from, "unknown module '" + id + "'"});
+                }
+                results[id] = std::move(unknown);
+                continue;
+            }
+            layout = it->second.get();
+        }
+        results[id] = strategy.Aggregate(contributions, layout);
+    }
+    return results;
+}
+
 std::unique_ptr<AggregationStrategy>
 CreateAggregationStrategy(const std::string& name)
 {

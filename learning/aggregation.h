@@ -8,6 +8,7 @@
 #include "ns3/module-state.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -124,6 +125,23 @@ class TrimmedMeanStrategy : public AggregationStrategy
   private:
     double m_beta;
 };
+
+/**
+ * \ingroup hffm
+ * \brief Aggregate every module over the nodes that hold it.
+ *
+ * Each node offers the modules it holds; contributions are grouped by module id and each
+ * group is aggregated with \p strategy, so a module is averaged only over its holders (a
+ * node without the text modality never changes encoder/text).
+ * \param offers per node: its name and the modules it sends
+ * \param expected if not null, the current version of each module by id (its layout rules)
+ * \return the result per module id
+ */
+std::map<std::string, AggregationResult> AggregateModules(
+    const AggregationStrategy& strategy,
+    const std::vector<std::pair<std::string, std::vector<std::shared_ptr<const ModuleState>>>>&
+        offers,
+    const std::map<std::string, std::shared_ptr<const ModuleState>>* expected = nullptr);
 
 /**
  * \ingroup hffm

@@ -17,20 +17,6 @@
 namespace ns3
 {
 
-/// Hyper-parameters of local training.
-struct TrainOptions
-{
-    int64_t epochs{1};
-    int64_t batchSize{64};
-    std::string optimizer{"adam"}; //!< "adam" or "sgd" (momentum 0.9)
-    double learningRate{1e-3};
-    double balanceWeight{0.01}; //!< weight of the mixture-of-experts load-balancing term
-    uint64_t seed{1};           //!< shuffling order
-
-    /// \return an empty string, or what is wrong (naming the value)
-    std::string Check() const;
-};
-
 /// What local training did.
 struct TrainReport
 {

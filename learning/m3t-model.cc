@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <stdexcept>
 
 namespace ns3
@@ -168,68 +169,6 @@ class M3THeadImpl : public torch::nn::Module
     torch::nn::LayerNorm norm;
     torch::nn::Linear fc;
 };
-
-// ---- configuration ------------------------------------------------------------------------
-
-std::string
-M3TConfig::Check() const
-{
-    auto positive = [](const char* name, int64_t v) -> std::string
-    {
-        return v >= 1 ? "" : std::string(name) + " " + std::to_string(v) + " is not positive";
-    };
-    for (const auto& e :
-         {positive("width", width), positive("heads", heads), positive("blocks", blocks),
-          positive("mlpRatio", mlpRatio), positive("adapterWidth", adapterWidth),
-          positive("promptTokens", promptTokens), positive("experts", experts),
-          positive("topK", topK), positive("expertHidden", expertHidden)})
-    {
-        if (!e.empty())
-        {
-            return e;
-        }
-    }
-    if (width % heads != 0)
-    {
-        return "width " + std::to_string(width) + " is not a multiple of heads "
-               + std::to_string(heads);
-    }
-    if (topK > experts)
-    {
-        return "topK " + std::to_string(topK) + " exceeds experts " + std::to_string(experts);
-    }
-    if (tasks.empty())
-    {
-        return "no tasks";
-    }
-    return "";
-}
-
-std::string
-NodeProfile::Check(const M3TConfig& config) const
-{
-    if (modalities.empty())
-    {
-        return "the node has no modality";
-    }
-    for (const auto& t : tasks)
-    {
-        auto it = std::find_if(config.tasks.begin(), config.tasks.end(),
-                               [&](const TaskSpec& s) { return s.name == t; });
-        if (it == config.tasks.end())
-        {
-            return "unknown task '" + t + "'";
-        }
-        for (Modality m : it->needs)
-        {
-            if (modalities.count(m) == 0)
-            {
-                return "task '" + t + "' needs the " + ToString(m) + " modality";
-            }
-        }
-    }
-    return "";
-}
 
 std::string
 ToString(ModuleKind kind)

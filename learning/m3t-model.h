@@ -19,38 +19,6 @@
 namespace ns3
 {
 
-/**
- * \ingroup hffm
- * \brief Sizes of the M3T model. The defaults train in minutes on 2 cores.
- */
-struct M3TConfig
-{
-    int64_t width{64};         //!< token width shared by all modules
-    int64_t heads{4};          //!< attention heads per backbone block
-    int64_t blocks{2};         //!< backbone transformer blocks (each with an adapter)
-    int64_t mlpRatio{2};       //!< backbone MLP hidden = mlpRatio * width
-    int64_t adapterWidth{16};  //!< adapter bottleneck
-    int64_t promptTokens{2};   //!< learnable prompt tokens per task
-    int64_t experts{4};        //!< experts of the mixture-of-experts layer
-    int64_t topK{2};           //!< experts each token is routed to
-    int64_t expertHidden{128}; //!< hidden width of each expert
-    std::vector<TaskSpec> tasks{DefaultTasks()};
-
-    /// \return an empty string, or what is wrong (naming the value)
-    std::string Check() const;
-};
-
-/// What one node has: the modalities it collects and the tasks it executes.
-struct NodeProfile
-{
-    std::set<Modality> modalities;
-    std::set<std::string> tasks;
-
-    /// \return an empty string, or why the profile cannot run (no modality, unknown task, a
-    ///         task without a modality it needs)
-    std::string Check(const M3TConfig& config) const;
-};
-
 /// Kinds of module, as the HF-FM paper names them.
 enum class ModuleKind
 {

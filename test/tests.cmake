@@ -20,12 +20,15 @@ function(hffm_add_ns3_suite suite)
 endfunction()
 hffm_add_ns3_suite(hffm-module-header)
 hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
+hffm_add_ns3_suite(hffm-federated EXTENSIVE)
 
 # GoogleTest: code without ns-3 in it (wire format, codec, stream reader, learning).
 add_executable(hffm-gtest
   test/gtest/aggregation-test.cc
   test/gtest/checkpoint-test.cc
   test/gtest/crc32c-test.cc
+  test/gtest/device-scenario-test.cc
+  test/gtest/federated-learner-test.cc
   test/gtest/local-trainer-test.cc
   test/gtest/m3t-data-test.cc
   test/gtest/m3t-model-test.cc

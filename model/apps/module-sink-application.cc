@@ -5,17 +5,8 @@
 #include "ns3/module-sink-application.h"
 
 #include "ns3/abort.h"
-#include "ns3/address-utils.h"
-#include "ns3/inet-socket-address.h"
-#include "ns3/inet6-socket-address.h"
 #include "ns3/log.h"
-#include "ns3/packet.h"
-#include "ns3/simulator.h"
-#include "ns3/tcp-socket-factory.h"
 #include "ns3/uinteger.h"
-
-#include <algorithm>
-#include <numeric>
 
 namespace ns3
 {
@@ -67,39 +58,41 @@ void
 ModuleSinkApplication::DoDispose()
 {
     NS_LOG_FUNCTION(this);
-    m_listener = nullptr;
-    m_connections.clear();
+    if (m_receiver)
+    {
+        m_receiver->Stop(); // releases the sockets; the counters stay readable
+    }
     Application::DoDispose();
 }
 
 uint64_t
 ModuleSinkApplication::GetReceivedCount() const
 {
-    return m_received;
+    return m_receiver ? m_receiver->GetReceivedCount() : 0;
 }
 
 uint64_t
 ModuleSinkApplication::GetRejectedCount() const
 {
-    return std::accumulate(m_rejected.begin(), m_rejected.end(), uint64_t{0});
+    return m_receiver ? m_receiver->GetRejectedCount() : 0;
 }
 
 uint64_t
 ModuleSinkApplication::GetRejectedCount(RejectReason reason) const
 {
-    return m_rejected.at(static_cast<std::size_t>(reason));
+    return m_receiver ? m_receiver->GetRejectedCount(reason) : 0;
 }
 
 uint64_t
 ModuleSinkApplication::GetBytesReceived() const
 {
-    return m_bytesReceived;
+    return m_receiver ? m_receiver->GetBytesReceived() : 0;
 }
 
 uint32_t
 ModuleSinkApplication::GetAcceptedConnections() const
 {
-    return m_accepted;
+    return m_receiver ? m_receiver->GetAcceptedConnections() : 0;
 }
 
 void
@@ -107,137 +100,24 @@ ModuleSinkApplication::StartApplication()
 {
     NS_LOG_FUNCTION(this);
     NS_ABORT_MSG_IF(m_local.IsInvalid(), "ModuleSinkApplication: attribute Local is not set");
-    m_listener = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
-    const int bound = m_listener->Bind(m_local);
-    NS_ABORT_MSG_IF(bound != 0, "ModuleSinkApplication: cannot bind to " << m_local);
-    m_listener->Listen();
-    m_listener->SetAcceptCallback(
-        MakeCallback(&ModuleSinkApplication::HandleConnectionRequest, this),
-        MakeCallback(&ModuleSinkApplication::HandleAccept, this));
+    m_receiver = Create<ModuleReceiver>(m_maxPayloadBytes);
+    m_receiver->SetMessageCallback(
+        [this](const MessageFields& fields, std::shared_ptr<ModuleState> state, const Address& from)
+        { m_moduleReceivedTrace(fields, std::move(state), from); });
+    m_receiver->SetRejectCallback([this](RejectReason reason, const std::string& detail,
+                                         const MessageFields* /* fields */, const Address& from)
+                                  { m_messageRejectedTrace(reason, detail, from); });
+    m_receiver->Start(GetNode(), m_local);
 }
 
 void
 ModuleSinkApplication::StopApplication()
 {
     NS_LOG_FUNCTION(this);
-    while (!m_connections.empty())
+    if (m_receiver)
     {
-        CloseConnection(m_connections.begin()->first);
+        m_receiver->Stop();
     }
-    if (m_listener)
-    {
-        m_listener->Close();
-        m_listener->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
-                                      MakeNullCallback<void, Ptr<Socket>, const Address&>());
-        m_listener = nullptr;
-    }
-}
-
-bool
-ModuleSinkApplication::HandleConnectionRequest(Ptr<Socket> /* socket */, const Address& from)
-{
-    NS_LOG_FUNCTION(this << from);
-    return true;
-}
-
-void
-ModuleSinkApplication::HandleAccept(Ptr<Socket> socket, const Address& from)
-{
-    NS_LOG_FUNCTION(this << socket << from);
-    ++m_accepted;
-    Connection c;
-    c.from = from;
-    c.reader = std::make_unique<ModuleStreamReader>(m_maxPayloadBytes);
-    c.reader->SetMessageCallback(
-        [this, from](const MessageFields& fields, std::shared_ptr<ModuleState> state)
-        { OnMessage(from, fields, std::move(state)); });
-    c.reader->SetRejectCallback(
-        [this, from](RejectReason reason, const std::string& detail, const MessageFields* f)
-        { OnReject(from, reason, detail, f); });
-    m_connections[socket] = std::move(c);
-    socket->SetRecvCallback(MakeCallback(&ModuleSinkApplication::HandleRead, this));
-    socket->SetCloseCallbacks(MakeCallback(&ModuleSinkApplication::HandleClose, this),
-                              MakeCallback(&ModuleSinkApplication::HandleClose, this));
-}
-
-void
-ModuleSinkApplication::HandleRead(Ptr<Socket> socket)
-{
-    auto it = m_connections.find(socket);
-    if (it == m_connections.end())
-    {
-        return;
-    }
-    ModuleStreamReader& reader = *it->second.reader;
-    Ptr<Packet> packet;
-    Address from;
-    while ((packet = socket->RecvFrom(from)))
-    {
-        if (packet->GetSize() == 0)
-        {
-            break; // end of stream: TCP returns an empty packet once the peer has closed
-        }
-        m_bytesReceived += packet->GetSize();
-        // Copy each byte once, straight to where the reader wants it.
-        while (packet->GetSize() > 0)
-        {
-            const auto window = reader.GetWriteWindow();
-            const auto n
-                = static_cast<uint32_t>(std::min<std::size_t>(window.size, packet->GetSize()));
-            packet->CopyData(window.data, n);
-            packet->RemoveAtStart(n);
-            reader.Commit(n);
-        }
-    }
-}
-
-void
-ModuleSinkApplication::HandleClose(Ptr<Socket> socket)
-{
-    NS_LOG_FUNCTION(this << socket);
-    CloseConnection(socket);
-}
-
-void
-ModuleSinkApplication::CloseConnection(Ptr<Socket> socket)
-{
-    HandleRead(socket); // whatever the socket still holds belongs before the end of stream
-    auto it = m_connections.find(socket);
-    if (it == m_connections.end())
-    {
-        return;
-    }
-    // Take the connection out first: Finish() may run callbacks.
-    Connection c = std::move(it->second);
-    m_connections.erase(it);
-    socket->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
-    socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
-                              MakeNullCallback<void, Ptr<Socket>>());
-    c.reader->Finish();
-    socket->Close();
-}
-
-void
-ModuleSinkApplication::OnMessage(const Address& from, const MessageFields& fields,
-                                 std::shared_ptr<ModuleState> state)
-{
-    NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " received module " << fields.moduleId << " (" << fields.payloadLength
-                << " payload bytes, " << ToString(fields.codec) << ") from sender "
-                << fields.sender);
-    ++m_received;
-    m_moduleReceivedTrace(fields, std::move(state), from);
-}
-
-void
-ModuleSinkApplication::OnReject(const Address& from, RejectReason reason, const std::string& detail,
-                                const MessageFields* fields)
-{
-    NS_LOG_WARN(Simulator::Now().As(Time::S)
-                << " rejected " << (fields ? "module " + fields->moduleId : "stream bytes") << ": "
-                << ToString(reason) << ": " << detail);
-    ++m_rejected.at(static_cast<std::size_t>(reason));
-    m_messageRejectedTrace(reason, detail, from);
 }
 
 } // namespace ns3

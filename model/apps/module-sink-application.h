@@ -8,13 +8,10 @@
 #include "ns3/address.h"
 #include "ns3/application.h"
 #include "ns3/message-format.h"
+#include "ns3/module-receiver.h"
 #include "ns3/module-state.h"
-#include "ns3/module-stream-reader.h"
-#include "ns3/socket.h"
 #include "ns3/traced-callback.h"
 
-#include <array>
-#include <map>
 #include <memory>
 
 namespace ns3
@@ -74,32 +71,9 @@ class ModuleSinkApplication : public Application
     void StartApplication() override;
     void StopApplication() override;
 
-    bool HandleConnectionRequest(Ptr<Socket> socket, const Address& from);
-    void HandleAccept(Ptr<Socket> socket, const Address& from);
-    void HandleRead(Ptr<Socket> socket);
-    void HandleClose(Ptr<Socket> socket);
-    void CloseConnection(Ptr<Socket> socket);
-
-    void OnMessage(const Address& from, const MessageFields& fields,
-                   std::shared_ptr<ModuleState> state);
-    void OnReject(const Address& from, RejectReason reason, const std::string& detail,
-                  const MessageFields* fields);
-
-    struct Connection
-    {
-        Address from;
-        std::unique_ptr<ModuleStreamReader> reader;
-    };
-
     Address m_local;
     uint32_t m_maxPayloadBytes;
-    Ptr<Socket> m_listener;
-    std::map<Ptr<Socket>, Connection> m_connections;
-
-    uint64_t m_received{0};
-    std::array<uint64_t, REJECT_REASON_COUNT> m_rejected{};
-    uint64_t m_bytesReceived{0};
-    uint32_t m_accepted{0};
+    Ptr<ModuleReceiver> m_receiver;
 
     TracedCallback<const MessageFields&, std::shared_ptr<const ModuleState>, const Address&>
         m_moduleReceivedTrace;

@@ -6,12 +6,9 @@
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
-#include "ns3/inet6-socket-address.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
-#include "ns3/socket.h"
 #include "ns3/string.h"
-#include "ns3/tcp-socket-factory.h"
 #include "ns3/uinteger.h"
 
 namespace ns3
@@ -70,12 +67,11 @@ void
 ModuleSourceApplication::DoDispose()
 {
     NS_LOG_FUNCTION(this);
-    if (m_sender)
+    if (m_transfer)
     {
-        m_sender->Detach();
-        m_sender = nullptr;
+        m_transfer->Abort();
+        m_transfer = nullptr;
     }
-    m_socket = nullptr;
     m_modules.clear();
     Application::DoDispose();
 }
@@ -116,13 +112,13 @@ ModuleSourceApplication::AddModule(std::shared_ptr<const ModuleState> state)
 uint32_t
 ModuleSourceApplication::GetSentCount() const
 {
-    return m_sent;
+    return m_transfer ? m_transfer->GetSentCount() : 0;
 }
 
 uint64_t
 ModuleSourceApplication::GetBytesSent() const
 {
-    return m_sender ? m_sender->GetBytesSent() : 0;
+    return m_transfer ? m_transfer->GetBytesSent() : 0;
 }
 
 uint64_t
@@ -136,65 +132,27 @@ ModuleSourceApplication::StartApplication()
 {
     NS_LOG_FUNCTION(this);
     NS_ABORT_MSG_IF(m_remote.IsInvalid(), "ModuleSourceApplication: attribute Remote is not set");
-    m_socket = Socket::CreateSocket(GetNode(), TcpSocketFactory::GetTypeId());
-    const int bound
-        = Inet6SocketAddress::IsMatchingType(m_remote) ? m_socket->Bind6() : m_socket->Bind();
-    NS_ABORT_MSG_IF(bound != 0, "ModuleSourceApplication: cannot bind a socket");
-    m_socket->SetConnectCallback(MakeCallback(&ModuleSourceApplication::ConnectionSucceeded, this),
-                                 MakeCallback(&ModuleSourceApplication::ConnectionFailed, this));
-    m_socket->Connect(m_remote);
+    m_transfer = Create<ModuleTransfer>(GetNode(), m_remote);
+    m_transfer->SetCloseWhenDone(m_closeWhenDone);
+    m_transfer->SetMessageSentCallback([this](const MessageFields& fields)
+                                       { m_messageSentTrace(fields); });
+    for (const auto& q : m_modules)
+    {
+        MessageFields fields = q.fields;
+        fields.sender = m_senderId;
+        fields.round = m_round;
+        m_transfer->Add(fields, q.payload);
+    }
+    m_transfer->Start();
 }
 
 void
 ModuleSourceApplication::StopApplication()
 {
     NS_LOG_FUNCTION(this);
-    if (m_sender)
+    if (m_transfer)
     {
-        m_sender->Detach();
-    }
-    if (m_socket)
-    {
-        m_socket->Close();
-    }
-}
-
-void
-ModuleSourceApplication::ConnectionSucceeded(Ptr<Socket> socket)
-{
-    NS_LOG_FUNCTION(this << socket);
-    m_sender = Create<ModuleStreamSender>(socket);
-    m_sender->SetMessageSentCallback(MakeCallback(&ModuleSourceApplication::MessageSent, this));
-    for (auto& q : m_modules)
-    {
-        MessageFields fields = q.fields;
-        fields.sender = m_senderId;
-        fields.round = m_round;
-        m_sender->Enqueue(fields, q.payload);
-    }
-    if (m_modules.empty() && m_closeWhenDone)
-    {
-        socket->Close();
-    }
-}
-
-void
-ModuleSourceApplication::ConnectionFailed(Ptr<Socket> socket)
-{
-    NS_LOG_WARN("ModuleSourceApplication: connection to " << m_remote << " failed, errno "
-                                                          << socket->GetErrno());
-}
-
-void
-ModuleSourceApplication::MessageSent(const MessageFields& fields)
-{
-    NS_LOG_INFO(Simulator::Now().As(Time::S) << " module " << fields.moduleId << " handed to TCP");
-    ++m_sent;
-    m_messageSentTrace(fields);
-    if (m_sent == m_modules.size() && m_closeWhenDone)
-    {
-        // TCP sends what it holds before its FIN.
-        m_socket->Close();
+        m_transfer->Abort();
     }
 }
 

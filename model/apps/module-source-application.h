@@ -10,7 +10,7 @@
 #include "ns3/message-format.h"
 #include "ns3/module-codec.h"
 #include "ns3/module-state.h"
-#include "ns3/module-stream-sender.h"
+#include "ns3/module-transfer.h"
 #include "ns3/nstime.h"
 #include "ns3/traced-callback.h"
 
@@ -69,10 +69,6 @@ class ModuleSourceApplication : public Application
     void StartApplication() override;
     void StopApplication() override;
 
-    void ConnectionSucceeded(Ptr<Socket> socket);
-    void ConnectionFailed(Ptr<Socket> socket);
-    void MessageSent(const MessageFields& fields);
-
     struct Queued
     {
         MessageFields fields;
@@ -87,9 +83,7 @@ class ModuleSourceApplication : public Application
     std::vector<Queued> m_modules;
     uint64_t m_bytesQueued{0};
 
-    Ptr<Socket> m_socket;
-    Ptr<ModuleStreamSender> m_sender;
-    uint32_t m_sent{0};
+    Ptr<ModuleTransfer> m_transfer;
 
     TracedCallback<const MessageFields&> m_messageSentTrace;
 };

@@ -153,3 +153,33 @@ TEST(Aggregation, CreatedByName)
     EXPECT_THROW(CreateAggregationStrategy("trimmed-mean:"), std::invalid_argument);
     EXPECT_THROW(CreateAggregationStrategy("trimmed-mean:0.1x"), std::invalid_argument);
 }
+
+// Module-wise aggregation over holders only: device A collects text and image, device B
+// only images. encoder/text is A's alone; adapter/0 is averaged over both.
+TEST(Aggregation, EachModuleIsAggregatedOverItsHoldersOnly)
+{
+    FedAvgStrategy fedavg;
+    const auto aText = State({2, 4}, 10, "encoder/text");
+    const auto aAdapter = State({1, 1}, 10, "adapter/0");
+    const auto bAdapter = State({3, 5}, 30, "adapter/0");
+    const auto bImage = State({7, 7}, 30, "encoder/image");
+    const auto results
+        = AggregateModules(fedavg, {{"A", {aText, aAdapter}}, {"B", {bAdapter, bImage}}});
+    ASSERT_EQ(results.size(), 3U);
+    EXPECT_EQ(Values(*results.at("encoder/text").state), (std::vector<float>{2, 4}));
+    EXPECT_EQ(results.at("encoder/text").used, 1U);
+    EXPECT_EQ(results.at("encoder/text").state->GetSampleWeight(), 10.0);
+    // (10 * [1,1] + 30 * [3,5]) / 40 = [2.5, 4]
+    EXPECT_EQ(Values(*results.at("adapter/0").state), (std::vector<float>{2.5F, 4.0F}));
+    EXPECT_EQ(Values(*results.at("encoder/image").state), (std::vector<float>{7, 7}));
+
+    // With the current modules as the reference, an unknown module is refused by name.
+    std::map<std::string, std::shared_ptr<const ModuleState>> current
+        = {{"adapter/0", State({0, 0}, 1, "adapter/0")}};
+    const auto checked = AggregateModules(fedavg, {{"A", {aAdapter, aText}}}, &current);
+    EXPECT_TRUE(checked.at("adapter/0").state);
+    EXPECT_FALSE(checked.at("encoder/text").state);
+    ASSERT_EQ(checked.at("encoder/text").rejected.size(), 1U);
+    EXPECT_NE(checked.at("encoder/text").rejected[0].reason.find("unknown module"),
+              std::string::npos);
+}

@@ -195,3 +195,33 @@ TEST(M3TModel, MultiplyAddsGrowWithWhatANodeRuns)
     EXPECT_GT(both, image);
     EXPECT_GT(allTasks, both);
 }
+
+TEST(M3TModel, DrawnProfilesAreValidAndHeterogeneous)
+{
+    M3TModel model;
+    const auto profiles = DrawNodeProfiles(400, 0.8, 0.5, 0.5, 11);
+    ASSERT_EQ(profiles.size(), 400U);
+    int withText = 0;
+    int withImage = 0;
+    int question = 0;
+    for (const auto& p : profiles)
+    {
+        ASSERT_EQ(p.Check(model->GetConfig()), "");
+        ASSERT_FALSE(p.tasks.empty());
+        withText += p.modalities.count(Modality::TEXT);
+        withImage += p.modalities.count(Modality::IMAGE);
+        question += p.tasks.count("question");
+    }
+    // text with probability 0.5; image 0.8, plus the text-less devices drawn without image
+    EXPECT_NEAR(withText / 400.0, 0.5, 0.08);
+    EXPECT_NEAR(withImage / 400.0, 0.8 + 0.2 * 0.5, 0.08);
+    EXPECT_GT(question, 0);
+    EXPECT_LT(question, withText + 1); // only devices with text ask questions
+    const auto again = DrawNodeProfiles(400, 0.8, 0.5, 0.5, 11);
+    for (std::size_t i = 0; i < profiles.size(); ++i)
+    {
+        ASSERT_EQ(again[i].modalities, profiles[i].modalities);
+        ASSERT_EQ(again[i].tasks, profiles[i].tasks);
+    }
+    EXPECT_THROW(DrawNodeProfiles(1, 1.5, 0.5, 0.5, 1), std::invalid_argument);
+}

@@ -1,0 +1,607 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+/**
+ * \file
+ * \ingroup hffm
+ * The HF-FM reference's table, simulated: the same scenario and seed under several federated
+ * methods (star FedAvg, edge-only, hierarchical with the cloud every K edge rounds), over
+ * ns-3's Wi-Fi or LTE, with the M3T model trained by LibTorch on Fashion-MNIST.
+ *
+ *     hffm-paper-table                               short default (Wi-Fi, 8 devices, 2 fogs)
+ *     hffm-paper-table --radio=lte
+ *     hffm-paper-table --devices=40 --fogs=10 --rounds=16 --seeds=3     the full table
+ *
+ * Writes to <outputDir>/<runTag>/: summary.csv (one row per method), summary.txt (the same
+ * as a readable table), rounds-<method>.csv (one row per round), and with --pcap=1 PCAP
+ * files per method. Each column is described in doc/hffm.rst ("The paper table").
+ */
+
+#include "ns3/command-line.h"
+#include "ns3/core-module.h"
+#include "ns3/federated-helper.h"
+#include "ns3/lte-topology-helper.h"
+#include "ns3/m3t-federated-learner.h"
+#include "ns3/wifi-topology-helper.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+using namespace ns3;
+
+namespace
+{
+
+/// A trace sink from a lambda.
+template <typename... Args, typename F>
+Callback<void, Args...>
+TraceCallback(F f)
+{
+    return Callback<void, Args...>(f);
+}
+
+/// One row of a per-round file.
+struct RoundRow
+{
+    uint32_t round{0};
+    double time{0};          //!< simulated time the round completed (s)
+    double latency{0};       //!< since the previous round completed (s)
+    double radioEnergy{0};   //!< devices' radio energy in the round (J)
+    double computeEnergy{0}; //!< devices' compute energy in the round (J)
+    uint64_t deviceUp{0};
+    uint64_t deviceDown{0};
+    uint64_t backhaul{0};
+    uint32_t stragglers{0};
+    std::map<std::string, double> accuracy; //!< mean over devices, when evaluated
+};
+
+/// What one method gave on one seed.
+struct MethodRun
+{
+    std::vector<RoundRow> rounds;
+    std::map<std::string, std::vector<double>> accuracy; //!< per task, per device
+    uint64_t rejected{0};
+};
+
+std::string
+Key(uint32_t aggregator, const NodeProfile& p)
+{
+    std::ostringstream os;
+    os << aggregator << ":";
+    for (auto m : p.modalities)
+    {
+        os << ToString(m) << "+";
+    }
+    os << ":";
+    for (const auto& t : p.tasks)
+    {
+        os << t << "+";
+    }
+    return os.str();
+}
+
+/// Per task, the accuracy of every participating device with the modules it would use now.
+std::map<std::string, std::vector<double>>
+EvaluateDevices(FederatedLearner& learner, const FederatedApps& apps,
+                const std::vector<DeviceSpec>& specs)
+{
+    std::map<std::string, std::map<std::string, double>> cache;
+    std::map<std::string, std::vector<double>> perTask;
+    for (std::size_t i = 0; i < apps.devices.size(); ++i)
+    {
+        const uint32_t a = apps.aggregatorOf[i];
+        const auto children = apps.fogs[a]->GetChildIds();
+        if (!std::binary_search(children.begin(), children.end(), static_cast<uint32_t>(i)))
+        {
+            continue;
+        }
+        const std::string key = Key(a, specs[i].profile);
+        if (!cache.count(key))
+        {
+            cache[key] = learner.Evaluate(apps.fogs[a]->GetModules(), specs[i].profile);
+        }
+        for (const auto& [task, acc] : cache[key])
+        {
+            perTask[task].push_back(acc);
+        }
+    }
+    return perTask;
+}
+
+double
+Mean(const std::vector<double>& v)
+{
+    double s = 0;
+    for (double x : v)
+    {
+        s += x;
+    }
+    return v.empty() ? NAN : s / static_cast<double>(v.size());
+}
+
+double
+StdDev(const std::vector<double>& v)
+{
+    if (v.size() < 2)
+    {
+        return 0.0;
+    }
+    const double m = Mean(v);
+    double s = 0;
+    for (double x : v)
+    {
+        s += (x - m) * (x - m);
+    }
+    return std::sqrt(s / static_cast<double>(v.size() - 1));
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    std::string radio = "wifi";
+    std::string methods = "star,edge-only,hier-2,hier-8";
+    uint32_t devices = 8;
+    uint32_t fogs = 2;
+    uint32_t rounds = 8;
+    uint32_t seeds = 1;
+    uint32_t seed = 1;
+    uint32_t run = 1;
+    uint32_t samplesPerDevice = 200;
+    double alpha = 0.5;
+    uint32_t testSamples = 1000;
+    uint32_t epochs = 1;
+    uint32_t batchSize = 32;
+    double learningRate = 1e-3;
+    double imageProbability = 0.8;
+    double textProbability = 0.6;
+    double taskProbability = 0.6;
+    double macsPerSecond = 5e9;
+    double computePower = 2.0;
+    double deadline = 30.0;
+    double participation = 1.0;
+    std::string codec = "fp32";
+    std::string aggregation = "fedavg";
+    std::string checkpoint;
+    uint32_t pretrainSamples = 5000;
+    bool freezeBackbone = true;
+    uint32_t evalEvery = 1;
+    uint32_t threads = 2;
+    std::string standard = "80211ax";
+    uint32_t resourceBlocks = 50;
+    std::string backhaulRate = "100Mbps";
+    std::string backhaulDelay = "10ms";
+    bool pcap = false;
+    std::string outputDir = "results/hffm-paper-table";
+    std::string runTag = "default";
+    std::string scenario;
+
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("radio", "wifi or lte", radio);
+    cmd.AddValue("methods", "comma-separated: star, edge-only, hier-K", methods);
+    cmd.AddValue("devices", "edge devices", devices);
+    cmd.AddValue("fogs", "fog (edge) servers", fogs);
+    cmd.AddValue("rounds", "edge rounds per method", rounds);
+    cmd.AddValue("seeds", "seeds to run, from --seed on (accuracy mean and spread over them)",
+                 seeds);
+    cmd.AddValue("seed", "first seed (data partition, profiles, placement, ns-3 RNG)", seed);
+    cmd.AddValue("run", "ns-3 run number", run);
+    cmd.AddValue("samplesPerDevice", "average training samples per device", samplesPerDevice);
+    cmd.AddValue("alpha", "Dirichlet concentration of the non-IID split", alpha);
+    cmd.AddValue("testSamples", "held-out test images for accuracy (<= 10000)", testSamples);
+    cmd.AddValue("epochs", "local epochs per round", epochs);
+    cmd.AddValue("batchSize", "local batch size", batchSize);
+    cmd.AddValue("learningRate", "local Adam learning rate", learningRate);
+    cmd.AddValue("imageProbability", "probability that a device has the image modality",
+                 imageProbability);
+    cmd.AddValue("textProbability", "probability that a device has the text modality",
+                 textProbability);
+    cmd.AddValue("taskProbability", "probability of each task a device's modalities allow",
+                 taskProbability);
+    cmd.AddValue("macsPerSecond", "device compute speed (multiply-adds per second)", macsPerSecond);
+    cmd.AddValue("computePower", "device power while training (W)", computePower);
+    cmd.AddValue("deadline", "round deadline (s) after which aggregators go on", deadline);
+    cmd.AddValue("participation", "fraction of devices per edge round", participation);
+    cmd.AddValue("codec", "payload codec: fp32, fp16, int8", codec);
+    cmd.AddValue("aggregation", "fedavg, median, trimmed-mean:BETA", aggregation);
+    cmd.AddValue("checkpoint",
+                 "foundation checkpoint: read if it exists, else written after pretraining "
+                 "(default: <outputDir>/foundation-<seed>.hffm)",
+                 checkpoint);
+    cmd.AddValue("pretrainSamples", "pretraining images (0: no pretraining)", pretrainSamples);
+    cmd.AddValue("freezeBackbone", "freeze the pretrained backbone", freezeBackbone);
+    cmd.AddValue("evalEvery", "evaluate accuracy every this many rounds (0: only at the end)",
+                 evalEvery);
+    cmd.AddValue("threads", "LibTorch threads", threads);
+    cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
+    cmd.AddValue("resourceBlocks", "LTE bandwidth in resource blocks", resourceBlocks);
+    cmd.AddValue("backhaulRate", "fog-cloud link rate", backhaulRate);
+    cmd.AddValue("backhaulDelay", "fog-cloud link delay", backhaulDelay);
+    cmd.AddValue("pcap", "write PCAP files", pcap);
+    cmd.AddValue("outputDir", "results folder", outputDir);
+    cmd.AddValue("runTag", "sub-folder of this run", runTag);
+    cmd.AddValue("scenario",
+                 "device file (modalities,tasks,macs_per_second,compute_watts per line; see "
+                 "doc/hffm.rst); sets --devices, replaces the drawn profiles and compute",
+                 scenario);
+    cmd.Parse(argc, argv);
+
+    // ---- check the command line before any work ----
+    std::vector<FederatedMethod> methodList;
+    {
+        std::stringstream ss(methods);
+        std::string name;
+        while (std::getline(ss, name, ','))
+        {
+            FederatedMethod m;
+            const std::string error = FederatedMethod::Parse(name, m);
+            if (!error.empty())
+            {
+                std::cerr << "--methods: " << error << "\n";
+                return 2;
+            }
+            methodList.push_back(m);
+        }
+    }
+    if (methodList.empty())
+    {
+        std::cerr << "--methods is empty\n";
+        return 2;
+    }
+    if (radio != "wifi" && radio != "lte")
+    {
+        std::cerr << "--radio=" << radio << " is not wifi or lte\n";
+        return 2;
+    }
+    ModuleCodec parsedCodec;
+    if (!ParseModuleCodec(codec, parsedCodec))
+    {
+        std::cerr << "--codec=" << codec << " is not fp32, fp16 or int8\n";
+        return 2;
+    }
+    try
+    {
+        CreateAggregationStrategy(aggregation);
+    }
+    catch (const std::invalid_argument& e)
+    {
+        std::cerr << "--aggregation: " << e.what() << "\n";
+        return 2;
+    }
+    if (seeds < 1 || rounds < 1 || !(deadline > 0) || !(participation > 0 && participation <= 1)
+        || !(macsPerSecond >= 1) || !(computePower >= 0))
+    {
+        std::cerr << "--seeds and --rounds must be at least 1, --deadline positive, "
+                     "--participation in (0, 1], --macsPerSecond >= 1, --computePower >= 0\n";
+        return 2;
+    }
+    std::vector<DeviceSpec> scenarioSpecs;
+    if (!scenario.empty())
+    {
+        const ScenarioContents read = ReadScenarioFile(scenario);
+        if (!read.error.empty())
+        {
+            std::cerr << "--scenario: " << read.error << "\n";
+            return 2;
+        }
+        scenarioSpecs = read.devices;
+        devices = static_cast<uint32_t>(scenarioSpecs.size());
+    }
+    WifiTopologyHelper::Config wifiConfig;
+    wifiConfig.devices = devices;
+    wifiConfig.fogs = fogs;
+    wifiConfig.standard = standard;
+    wifiConfig.backhaulRate = backhaulRate;
+    wifiConfig.backhaulDelay = backhaulDelay;
+    LteTopologyHelper::Config lteConfig;
+    lteConfig.devices = devices;
+    lteConfig.fogs = fogs;
+    lteConfig.resourceBlocks = static_cast<uint16_t>(resourceBlocks);
+    lteConfig.backhaulRate = backhaulRate;
+    lteConfig.backhaulDelay = backhaulDelay;
+    const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)
+                                                      : LteTopologyHelper::Check(lteConfig);
+    if (!topologyError.empty())
+    {
+        std::cerr << "bad topology: " << topologyError << "\n";
+        return 2;
+    }
+
+    const std::filesystem::path folder = std::filesystem::path(outputDir) / runTag;
+    std::filesystem::create_directories(folder);
+    const auto wallStart = std::chrono::steady_clock::now();
+    auto wall = [&]()
+    {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+    };
+
+    std::map<std::string, std::vector<MethodRun>> results; // per method, per seed
+    for (uint32_t s = seed; s < seed + seeds; ++s)
+    {
+        M3TLearnerConfig lc;
+        lc.devices = devices;
+        lc.samplesPerDevice = samplesPerDevice;
+        lc.alpha = alpha;
+        lc.testSamples = testSamples;
+        lc.train.epochs = epochs;
+        lc.train.batchSize = batchSize;
+        lc.train.learningRate = learningRate;
+        lc.pretrainSamples = pretrainSamples;
+        lc.freezeBackbone = freezeBackbone;
+        lc.seed = s;
+        lc.threads = static_cast<int>(threads);
+        lc.checkpoint = checkpoint.empty() && pretrainSamples > 0
+                            ? (std::filesystem::path(outputDir)
+                               / ("foundation-" + std::to_string(s) + ".hffm"))
+                                  .string()
+                            : checkpoint;
+        std::shared_ptr<M3TFederatedLearner> learner;
+        std::vector<NodeProfile> profiles;
+        try
+        {
+            learner = std::make_shared<M3TFederatedLearner>(lc);
+            profiles
+                = DrawNodeProfiles(devices, imageProbability, textProbability, taskProbability, s);
+        }
+        catch (const std::exception& e)
+        {
+            std::cerr << "cannot set up learning: " << e.what() << "\n";
+            return 2;
+        }
+        std::vector<DeviceSpec> specs(devices);
+        for (uint32_t i = 0; i < devices; ++i)
+        {
+            specs[i].profile = profiles[i];
+            specs[i].macsPerSecond = macsPerSecond;
+            specs[i].computePower = computePower;
+        }
+        if (!scenarioSpecs.empty())
+        {
+            specs = scenarioSpecs;
+        }
+        std::ofstream(folder / ("scenario-seed" + std::to_string(s) + ".csv")) << [&]()
+        {
+            std::ostringstream os;
+            os << "# modalities,tasks,macs_per_second,compute_watts (device i on fog i mod " << fogs
+               << ")\n";
+            for (const auto& spec : specs)
+            {
+                os << FormatScenarioLine(spec) << "\n";
+            }
+            return os.str();
+        }();
+        std::cout << "seed " << s << ": learner ready (" << wall() << " s wall)" << std::endl;
+
+        for (const auto& method : methodList)
+        {
+            RngSeedManager::SetSeed(s);
+            RngSeedManager::SetRun(run);
+            wifiConfig.seed = s;
+            lteConfig.seed = s;
+            const std::string pcapPrefix
+                = pcap ? (folder / ("pcap-" + method.name + "-seed" + std::to_string(s))).string()
+                       : "";
+            wifiConfig.pcapPrefix = pcapPrefix;
+            lteConfig.pcapPrefix = pcapPrefix;
+            const FederatedTopology topology = radio == "wifi"
+                                                   ? WifiTopologyHelper::Build(wifiConfig)
+                                                   : LteTopologyHelper::Build(lteConfig);
+            FederatedHelper helper(learner);
+            helper.SetDeviceAttribute("Codec", StringValue(codec));
+            helper.SetFogAttribute("Codec", StringValue(codec));
+            helper.SetCloudAttribute("Codec", StringValue(codec));
+            helper.SetFogAttribute("Aggregation", StringValue(aggregation));
+            helper.SetCloudAttribute("Aggregation", StringValue(aggregation));
+            helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+            helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(deadline)));
+            helper.SetCloudAttribute("RoundDeadline", TimeValue(Seconds(deadline)));
+            helper.SetFogAttribute("Participation", DoubleValue(participation));
+            const FederatedApps apps = helper.Install(topology, specs, method);
+            FederatedHelper::AssignStreams(apps, 100);
+
+            MethodRun result;
+            std::map<uint32_t, uint32_t> completedBy; // round -> aggregators done
+            std::map<uint32_t, uint32_t> stragglers;
+            uint32_t finished = 0;
+            RoundRow last;
+            auto snapshot = [&](RoundRow& row)
+            {
+                for (std::size_t i = 0; i < apps.devices.size(); ++i)
+                {
+                    row.radioEnergy += topology.energy->GetEnergy(static_cast<uint32_t>(i));
+                    row.computeEnergy += apps.devices[i]->GetComputeEnergy();
+                    row.deviceUp += apps.devices[i]->GetBytesSent();
+                }
+                uint64_t up = 0;
+                for (const auto& f : apps.fogs)
+                {
+                    row.deviceDown += f->GetBytesSentDown();
+                    up += f->GetBytesSentUp();
+                }
+                row.backhaul = method.star ? row.deviceUp + row.deviceDown
+                                           : up + (apps.cloud ? apps.cloud->GetBytesSentDown() : 0);
+            };
+            for (auto& f : apps.fogs)
+            {
+                f->TraceConnectWithoutContext(
+                    "RoundDone", TraceCallback<const AggregatorApp::RoundSummary&>((
+                                     [&](const AggregatorApp::RoundSummary& summary) {
+                                         stragglers[summary.round]
+                                             += static_cast<uint32_t>(summary.stragglers.size());
+                                     })));
+                f->TraceConnectWithoutContext(
+                    "RoundComplete",
+                    TraceCallback<uint32_t>((
+                        [&](uint32_t r)
+                        {
+                            if (++completedBy[r] < apps.fogs.size())
+                            {
+                                return;
+                            }
+                            RoundRow now;
+                            snapshot(now);
+                            RoundRow row;
+                            row.round = r;
+                            row.time = Simulator::Now().GetSeconds();
+                            row.latency = row.time - last.time;
+                            row.radioEnergy = now.radioEnergy - last.radioEnergy;
+                            row.computeEnergy = now.computeEnergy - last.computeEnergy;
+                            row.deviceUp = now.deviceUp - last.deviceUp;
+                            row.deviceDown = now.deviceDown - last.deviceDown;
+                            row.backhaul = now.backhaul - last.backhaul;
+                            row.stragglers = stragglers[r];
+                            if (evalEvery > 0 && (r % evalEvery == 0 || r == rounds))
+                            {
+                                for (const auto& [task, accs] :
+                                     EvaluateDevices(*learner, apps, specs))
+                                {
+                                    row.accuracy[task] = Mean(accs);
+                                }
+                            }
+                            now.time = row.time;
+                            last = now;
+                            result.rounds.push_back(row);
+                            std::cout << "  " << method.name << " round " << r << "/" << rounds
+                                      << ": " << std::fixed << std::setprecision(2) << row.time
+                                      << " s simulated, " << wall() << " s wall" << std::endl;
+                        })));
+                f->TraceConnectWithoutContext("Finished",
+                                              TraceCallback<>((
+                                                  [&]()
+                                                  {
+                                                      if (++finished == apps.fogs.size())
+                                                      {
+                                                          Simulator::Stop();
+                                                      }
+                                                  })));
+            }
+            // a hard limit: every round hits its deadlines, twice over
+            Simulator::Stop(Seconds(2.0 * rounds * deadline * (method.globalEvery ? 2 : 1) + 10));
+            Simulator::Run();
+
+            // the last round's time is when the last aggregator completed it
+            result.accuracy = EvaluateDevices(*learner, apps, specs);
+            for (const auto& f : apps.fogs)
+            {
+                result.rejected += f->GetRejectedCount();
+            }
+            if (apps.cloud)
+            {
+                result.rejected += apps.cloud->GetRejectedCount();
+            }
+            for (const auto& d : apps.devices)
+            {
+                result.rejected += d->GetRejectedCount();
+            }
+
+            std::ofstream csv(folder
+                              / ("rounds-" + method.name + "-seed" + std::to_string(s) + ".csv"));
+            csv << "method,seed,round,time_s,latency_s,radio_energy_J,compute_energy_J,"
+                   "device_up_bytes,device_down_bytes,backhaul_bytes,stragglers";
+            for (const auto& t : DefaultTasks())
+            {
+                csv << ",acc_" << t.name << "_pct";
+            }
+            csv << "\n";
+            for (const auto& row : result.rounds)
+            {
+                csv << method.name << "," << s << "," << row.round << "," << row.time << ","
+                    << row.latency << "," << row.radioEnergy << "," << row.computeEnergy << ","
+                    << row.deviceUp << "," << row.deviceDown << "," << row.backhaul << ","
+                    << row.stragglers;
+                for (const auto& t : DefaultTasks())
+                {
+                    csv << ",";
+                    const auto it = row.accuracy.find(t.name);
+                    if (it != row.accuracy.end())
+                    {
+                        csv << 100.0 * it->second;
+                    }
+                }
+                csv << "\n";
+            }
+            results[method.name].push_back(result);
+            Simulator::Destroy();
+        }
+    }
+
+    // ---- the table ----
+    std::ofstream csv(folder / "summary.csv");
+    std::ostringstream text;
+    csv << "method,radio,devices,fogs,seeds,rounds,latency_per_round_s,radio_energy_per_round_J,"
+           "compute_energy_per_round_J,energy_per_round_J";
+    text << std::left << std::setw(11) << "method" << std::right << std::setw(7) << "rounds"
+         << std::setw(12) << "latency/rd" << std::setw(12) << "radio J/rd" << std::setw(14)
+         << "compute J/rd";
+    for (const auto& t : DefaultTasks())
+    {
+        csv << ",acc_" << t.name << "_pct,acc_" << t.name << "_std";
+        text << std::setw(16) << ("acc " + t.name + " %");
+    }
+    csv << ",device_up_bytes,device_down_bytes,backhaul_bytes,stragglers,rejected\n";
+    text << std::setw(14) << "device up MB" << std::setw(14) << "device dn MB" << std::setw(14)
+         << "backhaul MB"
+         << "\n";
+    for (const auto& method : methodList)
+    {
+        const auto& runs = results[method.name];
+        double latency = 0, radioJ = 0, computeJ = 0;
+        uint64_t up = 0, down = 0, backhaul = 0, straggling = 0, rejected = 0;
+        std::size_t roundCount = 0;
+        std::map<std::string, std::vector<double>> acc;
+        for (const auto& r : runs)
+        {
+            for (const auto& row : r.rounds)
+            {
+                latency += row.latency;
+                radioJ += row.radioEnergy;
+                computeJ += row.computeEnergy;
+                up += row.deviceUp;
+                down += row.deviceDown;
+                backhaul += row.backhaul;
+                straggling += row.stragglers;
+                ++roundCount;
+            }
+            rejected += r.rejected;
+            for (const auto& [task, v] : r.accuracy)
+            {
+                acc[task].insert(acc[task].end(), v.begin(), v.end());
+            }
+        }
+        const double n = roundCount ? static_cast<double>(roundCount) : NAN;
+        const double perSeed = static_cast<double>(runs.size());
+        csv << method.name << "," << radio << "," << devices << "," << fogs << "," << runs.size()
+            << "," << rounds << "," << latency / n << "," << radioJ / n << "," << computeJ / n
+            << "," << (radioJ + computeJ) / n;
+        text << std::left << std::setw(11) << method.name << std::right << std::setw(7) << rounds
+             << std::fixed << std::setprecision(3) << std::setw(12) << latency / n << std::setw(12)
+             << radioJ / n << std::setw(14) << computeJ / n;
+        for (const auto& t : DefaultTasks())
+        {
+            const auto& v = acc[t.name];
+            csv << "," << 100.0 * Mean(v) << "," << 100.0 * StdDev(v);
+            std::ostringstream cell;
+            cell << std::fixed << std::setprecision(2) << 100.0 * Mean(v) << " ± "
+                 << 100.0 * StdDev(v);
+            text << std::setw(17) << cell.str();
+        }
+        csv << "," << up / perSeed << "," << down / perSeed << "," << backhaul / perSeed << ","
+            << straggling << "," << rejected << "\n";
+        text << std::setw(14) << up / perSeed / 1e6 << std::setw(14) << down / perSeed / 1e6
+             << std::setw(14) << backhaul / perSeed / 1e6 << "\n";
+    }
+    std::ofstream(folder / "summary.txt") << text.str();
+    std::cout << "\n"
+              << text.str() << "\n(accuracy: mean ± standard deviation over devices and seeds; "
+              << "bytes per seed)\nresults in " << folder.string() << " (" << wall()
+              << " s wall)\n";
+    return 0;
+}

@@ -1,0 +1,215 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/lte-topology-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/config.h"
+#include "ns3/double.h"
+#include "ns3/enum.h"
+#include "ns3/internet-stack-helper.h"
+#include "ns3/ipv4-address-helper.h"
+#include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/log.h"
+#include "ns3/lte-enb-rrc.h"
+#include "ns3/lte-helper.h"
+#include "ns3/lte-ue-net-device.h"
+#include "ns3/mobility-helper.h"
+#include "ns3/point-to-point-epc-helper.h"
+#include "ns3/point-to-point-helper.h"
+#include "ns3/position-allocator.h"
+#include "ns3/string.h"
+#include "ns3/uinteger.h"
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("LteTopologyHelper");
+
+namespace
+{
+
+/// The smallest SRS periodicity LTE allows that exceeds \p uesPerCell.
+uint32_t
+SrsPeriodicityFor(uint32_t uesPerCell)
+{
+    for (uint32_t p : {2U, 5U, 10U, 20U, 40U, 80U, 160U, 320U})
+    {
+        if (p > uesPerCell)
+        {
+            return p;
+        }
+    }
+    return 0;
+}
+
+/// Route \p network/\p mask on \p node through \p gateway.
+void
+AddRoute(Ptr<Node> node, const char* network, const char* mask, Ipv4Address gateway)
+{
+    Ptr<Ipv4> ipv4 = node->GetObject<Ipv4>();
+    const int32_t interface = ipv4->GetInterfaceForPrefix(gateway, Ipv4Mask("255.255.255.252"));
+    NS_ABORT_MSG_IF(interface < 0, "LteTopologyHelper: no interface towards " << gateway);
+    Ipv4StaticRoutingHelper helper;
+    helper.GetStaticRouting(ipv4)->AddNetworkRouteTo(Ipv4Address(network), Ipv4Mask(mask), gateway,
+                                                     static_cast<uint32_t>(interface));
+}
+
+} // namespace
+
+std::string
+LteTopologyHelper::Check(const Config& config)
+{
+    if (config.fogs == 0 || config.fogs > 250)
+    {
+        return "fogs " + std::to_string(config.fogs) + " is not in 1..250";
+    }
+    if (config.devices < config.fogs)
+    {
+        return "devices " + std::to_string(config.devices) + " are fewer than fogs "
+               + std::to_string(config.fogs);
+    }
+    const uint32_t perCell = (config.devices + config.fogs - 1) / config.fogs;
+    if (SrsPeriodicityFor(perCell) == 0)
+    {
+        return std::to_string(perCell) + " UEs per cell exceed LTE's largest SRS periodicity 320";
+    }
+    const uint16_t rb = config.resourceBlocks;
+    if (rb != 6 && rb != 15 && rb != 25 && rb != 50 && rb != 75 && rb != 100)
+    {
+        return "resourceBlocks " + std::to_string(rb) + " is not one of 6, 15, 25, 50, 75, 100";
+    }
+    if (!(config.deviceRadius > 0.0) || !(config.enbSpacing > 0.0))
+    {
+        return "deviceRadius and enbSpacing must be positive";
+    }
+    if (config.rlcBufferBytes == 0)
+    {
+        return "rlcBufferBytes 0 is not positive";
+    }
+    return "";
+}
+
+FederatedTopology
+LteTopologyHelper::Build(const Config& config)
+{
+    const std::string error = Check(config);
+    NS_ABORT_MSG_IF(!error.empty(), "LteTopologyHelper: " << error);
+    const uint32_t perCell = (config.devices + config.fogs - 1) / config.fogs;
+    ns3::Config::SetDefault("ns3::LteEnbRrc::SrsPeriodicity",
+                            UintegerValue(SrsPeriodicityFor(perCell)));
+    ns3::Config::SetDefault("ns3::LteEnbRrc::EpsBearerToRlcMapping",
+                            EnumValue(LteEnbRrc::RLC_AM_ALWAYS));
+    ns3::Config::SetDefault("ns3::LteRlcAm::MaxTxBufferSize", UintegerValue(config.rlcBufferBytes));
+    ns3::Config::SetDefault("ns3::LteUePhy::TxPower", DoubleValue(config.ueTxPowerDbm));
+    ns3::Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(config.enbTxPowerDbm));
+
+    FederatedTopology t;
+    t.radio = "lte";
+    auto lte = CreateObject<LteHelper>();
+    auto epc = CreateObject<PointToPointEpcHelper>();
+    lte->SetEpcHelper(epc);
+    t.keepAlive = {lte, epc}; // the EPC's nodes and applications need their helpers
+    lte->SetEnbDeviceAttribute("UlBandwidth", UintegerValue(config.resourceBlocks));
+    lte->SetEnbDeviceAttribute("DlBandwidth", UintegerValue(config.resourceBlocks));
+    Ptr<Node> pgw = epc->GetPgwNode();
+
+    NodeContainer enbs;
+    enbs.Create(config.fogs);
+    t.devices.Create(config.devices);
+    t.fogs.Create(config.fogs);
+    t.cloud.Create(1);
+    t.energy = CreateObject<RadioEnergyMeter>();
+
+    std::mt19937_64 rng(config.seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    auto enbPositions = CreateObject<ListPositionAllocator>();
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        enbPositions->Add(Vector(f * config.enbSpacing, 0.0, 30.0));
+    }
+    auto uePositions = CreateObject<ListPositionAllocator>();
+    for (uint32_t i = 0; i < config.devices; ++i)
+    {
+        const uint32_t f = i % config.fogs;
+        const double r = config.deviceRadius * std::sqrt(u(rng));
+        const double a = 2.0 * M_PI * u(rng);
+        uePositions->Add(Vector(f * config.enbSpacing + r * std::cos(a), r * std::sin(a), 1.5));
+        t.fogOf.push_back(f);
+    }
+    MobilityHelper mobility;
+    mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
+    mobility.SetPositionAllocator(enbPositions);
+    mobility.Install(enbs);
+    mobility.SetPositionAllocator(uePositions);
+    mobility.Install(t.devices);
+
+    NetDeviceContainer enbDevices = lte->InstallEnbDevice(enbs);
+    NetDeviceContainer ueDevices = lte->InstallUeDevice(t.devices);
+    InternetStackHelper internet;
+    internet.Install(t.devices);
+    internet.Install(t.fogs);
+    internet.Install(t.cloud);
+    Ipv4InterfaceContainer ueIfs = epc->AssignUeIpv4Address(ueDevices);
+    Ipv4StaticRoutingHelper routing;
+    for (uint32_t i = 0; i < config.devices; ++i)
+    {
+        t.deviceAddress.push_back(ueIfs.GetAddress(i));
+        routing.GetStaticRouting(t.devices.Get(i)->GetObject<Ipv4>())
+            ->SetDefaultRoute(epc->GetUeDefaultGatewayAddress(), 1);
+        lte->Attach(ueDevices.Get(i), enbDevices.Get(t.fogOf[i]));
+        t.energy->WatchLteUe(i, DynamicCast<LteUeNetDevice>(ueDevices.Get(i)));
+    }
+
+    Ipv4AddressHelper ipv4;
+    PointToPointHelper mec;
+    mec.SetDeviceAttribute("DataRate", StringValue(config.mecRate));
+    mec.SetChannelAttribute("Delay", StringValue(config.mecDelay));
+    PointToPointHelper backhaul;
+    backhaul.SetDeviceAttribute("DataRate", StringValue(config.backhaulRate));
+    backhaul.SetChannelAttribute("Delay", StringValue(config.backhaulDelay));
+    std::vector<Ipv4Address> pgwSide;
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        // the fog's MEC host behind the PGW
+        NetDeviceContainer link = mec.Install(pgw, t.fogs.Get(f));
+        std::ostringstream base;
+        base << "10.3." << f << ".0";
+        ipv4.SetBase(base.str().c_str(), "255.255.255.252");
+        Ipv4InterfaceContainer ifs = ipv4.Assign(link);
+        pgwSide.push_back(ifs.GetAddress(0));
+        t.fogDeviceAddress.push_back(ifs.GetAddress(1));
+        // the fog's backhaul to the cloud
+        NetDeviceContainer up = backhaul.Install(t.fogs.Get(f), t.cloud.Get(0));
+        std::ostringstream upBase;
+        upBase << "10.2." << f << ".0";
+        ipv4.SetBase(upBase.str().c_str(), "255.255.255.252");
+        Ipv4InterfaceContainer upIfs = ipv4.Assign(up);
+        t.fogBackhaulAddress.push_back(upIfs.GetAddress(0));
+        t.cloudAddress.push_back(upIfs.GetAddress(1));
+        AddRoute(t.fogs.Get(f), "7.0.0.0", "255.0.0.0", pgwSide.back());
+        if (!config.pcapPrefix.empty())
+        {
+            mec.EnablePcap(config.pcapPrefix, link.Get(1), true);
+            backhaul.EnablePcap(config.pcapPrefix, up.Get(1), true);
+        }
+    }
+    // the cloud's own link to the PGW, for the star baseline
+    NetDeviceContainer internetLink = backhaul.Install(pgw, t.cloud.Get(0));
+    ipv4.SetBase("10.4.0.0", "255.255.255.252");
+    Ipv4InterfaceContainer internetIfs = ipv4.Assign(internetLink);
+    t.cloudDeviceAddress = internetIfs.GetAddress(1);
+    AddRoute(t.cloud.Get(0), "7.0.0.0", "255.0.0.0", internetIfs.GetAddress(0));
+    if (!config.pcapPrefix.empty())
+    {
+        backhaul.EnablePcap(config.pcapPrefix, internetLink.Get(1), true);
+    }
+    return t;
+}
+
+} // namespace ns3

@@ -1,0 +1,192 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/wifi-topology-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/internet-stack-helper.h"
+#include "ns3/ipv4-address-helper.h"
+#include "ns3/ipv4-global-routing-helper.h"
+#include "ns3/log.h"
+#include "ns3/mobility-helper.h"
+#include "ns3/point-to-point-helper.h"
+#include "ns3/position-allocator.h"
+#include "ns3/rng-seed-manager.h"
+#include "ns3/ssid.h"
+#include "ns3/string.h"
+#include "ns3/wifi-helper.h"
+#include "ns3/wifi-net-device.h"
+#include "ns3/yans-wifi-helper.h"
+
+#include <cmath>
+#include <random>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("WifiTopologyHelper");
+
+namespace
+{
+
+bool
+ParseStandard(const std::string& name, WifiStandard& standard)
+{
+    if (name == "80211n")
+    {
+        standard = WIFI_STANDARD_80211n;
+    }
+    else if (name == "80211ac")
+    {
+        standard = WIFI_STANDARD_80211ac;
+    }
+    else if (name == "80211ax")
+    {
+        standard = WIFI_STANDARD_80211ax;
+    }
+    else
+    {
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+std::string
+WifiTopologyHelper::Check(const Config& config)
+{
+    WifiStandard standard{WIFI_STANDARD_80211ax};
+    if (!ParseStandard(config.standard, standard))
+    {
+        return "Wi-Fi standard '" + config.standard + "' is not one of 80211n, 80211ac, 80211ax";
+    }
+    if (config.fogs == 0 || config.fogs > 250)
+    {
+        return "fogs " + std::to_string(config.fogs) + " is not in 1..250";
+    }
+    if (config.devices < config.fogs)
+    {
+        return "devices " + std::to_string(config.devices) + " are fewer than fogs "
+               + std::to_string(config.fogs);
+    }
+    if (config.devices / config.fogs + 1 > 250)
+    {
+        return "more than 250 devices per fog";
+    }
+    if (!(config.deviceRadius > 0.0) || !(config.fogSpacing > 0.0))
+    {
+        return "deviceRadius and fogSpacing must be positive";
+    }
+    return "";
+}
+
+FederatedTopology
+WifiTopologyHelper::Build(const Config& config)
+{
+    const std::string error = Check(config);
+    NS_ABORT_MSG_IF(!error.empty(), "WifiTopologyHelper: " << error);
+    WifiStandard standard{WIFI_STANDARD_80211ax};
+    ParseStandard(config.standard, standard);
+
+    FederatedTopology t;
+    t.radio = "wifi";
+    t.devices.Create(config.devices);
+    t.fogs.Create(config.fogs);
+    t.cloud.Create(1);
+    t.energy = CreateObject<RadioEnergyMeter>();
+    InternetStackHelper internet;
+    internet.Install(t.devices);
+    internet.Install(t.fogs);
+    internet.Install(t.cloud);
+
+    // placement: fogs on a line, devices uniformly in a disc around their fog
+    std::mt19937_64 rng(config.seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    auto positions = CreateObject<ListPositionAllocator>();
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        positions->Add(Vector(f * config.fogSpacing, 0.0, 0.0));
+    }
+    for (uint32_t i = 0; i < config.devices; ++i)
+    {
+        const uint32_t f = i % config.fogs;
+        const double r = config.deviceRadius * std::sqrt(u(rng));
+        const double a = 2.0 * M_PI * u(rng);
+        positions->Add(Vector(f * config.fogSpacing + r * std::cos(a), r * std::sin(a), 1.5));
+        t.fogOf.push_back(f);
+    }
+    positions->Add(Vector(0.0, -config.fogSpacing, 0.0)); // the cloud, off the air
+    MobilityHelper mobility;
+    mobility.SetPositionAllocator(positions);
+    mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
+    mobility.Install(t.fogs);
+    mobility.Install(t.devices);
+    mobility.Install(t.cloud);
+
+    WifiHelper wifi;
+    wifi.SetStandard(standard);
+    t.deviceAddress.resize(config.devices);
+    Ipv4AddressHelper ipv4;
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        NodeContainer stations;
+        std::vector<uint32_t> members;
+        for (uint32_t i = f; i < config.devices; i += config.fogs)
+        {
+            stations.Add(t.devices.Get(i));
+            members.push_back(i);
+        }
+        // one channel per cell: a frequency plan without co-channel interference
+        YansWifiChannelHelper channel = YansWifiChannelHelper::Default();
+        YansWifiPhyHelper phy;
+        phy.SetChannel(channel.Create());
+        phy.SetPcapDataLinkType(WifiPhyHelper::DLT_IEEE802_11_RADIO);
+        WifiMacHelper mac;
+        const Ssid ssid("hffm-fog-" + std::to_string(f));
+        mac.SetType("ns3::StaWifiMac", "Ssid", SsidValue(ssid));
+        NetDeviceContainer staDevices = wifi.Install(phy, mac, stations);
+        mac.SetType("ns3::ApWifiMac", "Ssid", SsidValue(ssid));
+        NetDeviceContainer apDevice = wifi.Install(phy, mac, t.fogs.Get(f));
+        if (!config.pcapPrefix.empty())
+        {
+            phy.EnablePcap(config.pcapPrefix, apDevice.Get(0), true);
+        }
+        std::ostringstream base;
+        base << "10.1." << f << ".0";
+        ipv4.SetBase(base.str().c_str(), "255.255.255.0");
+        Ipv4InterfaceContainer apIf = ipv4.Assign(apDevice);
+        Ipv4InterfaceContainer staIf = ipv4.Assign(staDevices);
+        t.fogDeviceAddress.push_back(apIf.GetAddress(0));
+        for (std::size_t k = 0; k < members.size(); ++k)
+        {
+            t.deviceAddress[members[k]] = staIf.GetAddress(static_cast<uint32_t>(k));
+            t.energy->WatchWifi(
+                members[k], DynamicCast<WifiNetDevice>(staDevices.Get(static_cast<uint32_t>(k))));
+        }
+    }
+
+    PointToPointHelper backhaul;
+    backhaul.SetDeviceAttribute("DataRate", StringValue(config.backhaulRate));
+    backhaul.SetChannelAttribute("Delay", StringValue(config.backhaulDelay));
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        NetDeviceContainer link = backhaul.Install(t.fogs.Get(f), t.cloud.Get(0));
+        std::ostringstream base;
+        base << "10.2." << f << ".0";
+        ipv4.SetBase(base.str().c_str(), "255.255.255.252");
+        Ipv4InterfaceContainer ifs = ipv4.Assign(link);
+        t.fogBackhaulAddress.push_back(ifs.GetAddress(0));
+        t.cloudAddress.push_back(ifs.GetAddress(1));
+        if (!config.pcapPrefix.empty())
+        {
+            backhaul.EnablePcap(config.pcapPrefix, link.Get(1), true);
+        }
+    }
+    t.cloudDeviceAddress = t.cloudAddress.at(0);
+    Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    return t;
+}
+
+} // namespace ns3

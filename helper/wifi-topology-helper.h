@@ -1,0 +1,58 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_WIFI_TOPOLOGY_HELPER_H
+#define HFFM_WIFI_TOPOLOGY_HELPER_H
+
+#include "ns3/federated-topology.h"
+
+#include <string>
+
+namespace ns3
+{
+
+/**
+ * \ingroup hffm
+ * \brief Builds a Wi-Fi federated network: each fog is an access point with its devices as
+ * stations, and a point-to-point backhaul to the cloud.
+ *
+ * Placement: fogs on a line FogSpacing apart; device i joins fog i mod fogs and stands at a
+ * uniformly drawn point of the disc of DeviceRadius around it (defaults: 30 m, well inside
+ * 802.11n/ac/ax range at the highest rates, 1000 m between fogs). Each basic service set has
+ * a channel of its own (a frequency plan without co-channel interference between cells), so
+ * devices of one cell contend only with each other. IPv4 with global routing; the cloud is
+ * reachable from every device through its access point (the star baseline).
+ */
+class WifiTopologyHelper
+{
+  public:
+    /// Settings; every field names its default.
+    struct Config
+    {
+        uint32_t devices{8};
+        uint32_t fogs{2};
+        std::string standard{"80211ax"}; //!< 80211n, 80211ac or 80211ax
+        double deviceRadius{30.0};       //!< metres
+        double fogSpacing{1000.0};       //!< metres
+        std::string backhaulRate{"100Mbps"};
+        std::string backhaulDelay{"10ms"};
+        uint64_t seed{1}; //!< placement
+        /// if not empty, PCAP files <prefix>-<node>-<device>.pcap: radiotap at each access
+        /// point (it sees every module transfer of its cell) and the backhaul links
+        std::string pcapPrefix;
+    };
+
+    /// \return an empty string, or what is wrong with \p config (naming the value)
+    static std::string Check(const Config& config);
+
+    /**
+     * Build the network (nodes, devices, IP, routes) and an energy meter on each device's
+     * radio. Aborts naming the value if the config is invalid.
+     */
+    static FederatedTopology Build(const Config& config);
+};
+
+} // namespace ns3
+
+#endif /* HFFM_WIFI_TOPOLOGY_HELPER_H */

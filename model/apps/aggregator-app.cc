@@ -1,0 +1,467 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/aggregator-app.h"
+
+#include "ns3/abort.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/ipv4-address.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("AggregatorApp");
+
+NS_OBJECT_ENSURE_REGISTERED(AggregatorApp);
+
+TypeId
+AggregatorApp::GetTypeId()
+{
+    static TypeId tid
+        = TypeId("ns3::AggregatorApp")
+              .SetParent<Application>()
+              .SetGroupName("Hffm")
+              .AddAttribute("Port", "TCP port the aggregator listens on.", UintegerValue(7070),
+                            MakeUintegerAccessor(&AggregatorApp::m_port),
+                            MakeUintegerChecker<uint16_t>(1))
+              .AddAttribute("RoundDeadline",
+                            "How long a collection round waits for its participants before "
+                            "aggregating what has arrived.",
+                            TimeValue(Seconds(60)),
+                            MakeTimeAccessor(&AggregatorApp::m_roundDeadline),
+                            MakeTimeChecker(Seconds(0)))
+              .AddAttribute("Aggregation",
+                            "Aggregation strategy: fedavg, median, or trimmed-mean:BETA.",
+                            StringValue("fedavg"),
+                            MakeStringAccessor(&AggregatorApp::SetAggregationName,
+                                               &AggregatorApp::GetAggregationName),
+                            MakeStringChecker())
+              .AddAttribute(
+                  "Codec", "Payload codec of what it sends: fp32, fp16 or int8.",
+                  StringValue("fp32"),
+                  MakeStringAccessor(&AggregatorApp::SetCodecName, &AggregatorApp::GetCodecName),
+                  MakeStringChecker())
+              .AddAttribute("MaxPayloadBytes",
+                            "Messages declaring a larger payload are rejected unbuffered.",
+                            UintegerValue(256U << 20),
+                            MakeUintegerAccessor(&AggregatorApp::m_maxPayloadBytes),
+                            MakeUintegerChecker<uint32_t>(1))
+              .AddTraceSource("ModuleReceived", "A module arrived, valid and expected.",
+                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleReceivedTrace),
+                              "ns3::AggregatorApp::ModuleTracedCallback")
+              .AddTraceSource("ModuleRejected",
+                              "A message or update was rejected, and is not aggregated.",
+                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleRejectedTrace),
+                              "ns3::AggregatorApp::ModuleRejectedTracedCallback")
+              .AddTraceSource("ModuleAggregated", "A module was aggregated over its holders.",
+                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleAggregatedTrace),
+                              "ns3::AggregatorApp::ModuleAggregatedTracedCallback")
+              .AddTraceSource("RoundDone", "A collection round was aggregated.",
+                              MakeTraceSourceAccessor(&AggregatorApp::m_roundDoneTrace),
+                              "ns3::AggregatorApp::RoundDoneTracedCallback");
+    return tid;
+}
+
+AggregatorApp::AggregatorApp()
+    : m_roundDeadline(Seconds(60))
+    , m_strategy(CreateAggregationStrategy("fedavg"))
+{
+    NS_LOG_FUNCTION(this);
+}
+
+AggregatorApp::~AggregatorApp()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+AggregatorApp::DoDispose()
+{
+    NS_LOG_FUNCTION(this);
+    StopApplication();
+    m_updates.clear();
+    m_encoded.clear();
+    Application::DoDispose();
+}
+
+void
+AggregatorApp::SetAggregationName(std::string name)
+{
+    try
+    {
+        m_strategy = CreateAggregationStrategy(name);
+    }
+    catch (const std::invalid_argument& e)
+    {
+        NS_ABORT_MSG("AggregatorApp: Aggregation '" << name << "': " << e.what());
+    }
+}
+
+std::string
+AggregatorApp::GetAggregationName() const
+{
+    return m_strategy->GetName();
+}
+
+void
+AggregatorApp::SetCodecName(std::string name)
+{
+    NS_ABORT_MSG_IF(!ParseModuleCodec(name, m_codec),
+                    "AggregatorApp: Codec '" << name << "' is not one of fp32, fp16, int8");
+}
+
+std::string
+AggregatorApp::GetCodecName() const
+{
+    return ToString(m_codec);
+}
+
+void
+AggregatorApp::SetModules(const ModuleMap& modules)
+{
+    m_modules = modules;
+    m_encoded.clear();
+}
+
+const ModuleMap&
+AggregatorApp::GetModules() const
+{
+    return m_modules;
+}
+
+void
+AggregatorApp::AddChild(uint32_t id, const Address& address,
+                        const std::vector<std::string>& moduleIds)
+{
+    NS_ABORT_MSG_IF(m_children.count(id), "AggregatorApp: child " << id << " added twice");
+    Child c;
+    c.address = address;
+    c.moduleIds = moduleIds;
+    c.moduleSet = std::set<std::string>(moduleIds.begin(), moduleIds.end());
+    m_children[id] = std::move(c);
+}
+
+std::vector<uint32_t>
+AggregatorApp::GetChildIds() const
+{
+    std::vector<uint32_t> ids;
+    for (const auto& [id, c] : m_children)
+    {
+        ids.push_back(id);
+    }
+    return ids;
+}
+
+std::vector<std::string>
+AggregatorApp::GetChildModuleIds() const
+{
+    std::set<std::string> all;
+    for (const auto& [id, c] : m_children)
+    {
+        all.insert(c.moduleIds.begin(), c.moduleIds.end());
+    }
+    return {all.begin(), all.end()};
+}
+
+uint64_t
+AggregatorApp::GetBytesReceived() const
+{
+    return m_receiver ? m_receiver->GetBytesReceived() : 0;
+}
+
+uint64_t
+AggregatorApp::GetBytesSentDown() const
+{
+    return m_bytesSentDown;
+}
+
+uint64_t
+AggregatorApp::GetRejectedCount() const
+{
+    return m_rejected;
+}
+
+void
+AggregatorApp::StartApplication()
+{
+    NS_LOG_FUNCTION(this);
+    for (const auto& id : GetChildModuleIds())
+    {
+        NS_ABORT_MSG_IF(!m_modules.count(id), "AggregatorApp: a child holds module '"
+                                                  << id << "' but SetModules() lacks it");
+    }
+    m_receiver = Create<ModuleReceiver>(m_maxPayloadBytes);
+    m_receiver->SetMessageCallback(
+        [this](const MessageFields& fields, std::shared_ptr<ModuleState> state, const Address&)
+        { HandleMessage(fields, std::move(state)); });
+    m_receiver->SetRejectCallback(
+        [this](RejectReason reason, const std::string& detail, const MessageFields* fields,
+               const Address&) { Reject(fields ? fields->sender : 0, ToString(reason), detail); });
+    m_receiver->Start(GetNode(), InetSocketAddress(Ipv4Address::GetAny(), m_port));
+}
+
+void
+AggregatorApp::StopApplication()
+{
+    NS_LOG_FUNCTION(this);
+    Simulator::Cancel(m_deadlineEvent);
+    m_collecting = false;
+    m_transfers.AbortAll();
+    if (m_receiver)
+    {
+        m_receiver->Stop();
+    }
+}
+
+void
+AggregatorApp::Reject(uint32_t sender, const std::string& reason, const std::string& detail)
+{
+    NS_LOG_WARN(Simulator::Now().As(Time::S) << " node " << GetNode()->GetId() << " rejected from "
+                                             << sender << ": " << reason << ": " << detail);
+    ++m_rejected;
+    m_moduleRejectedTrace(sender, reason, detail);
+}
+
+void
+AggregatorApp::HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+{
+    if (fields.type == MessageType::MODULE_UPDATE)
+    {
+        HandleUpdate(fields, std::move(state));
+    }
+    else
+    {
+        HandlePush(fields, std::move(state));
+    }
+}
+
+void
+AggregatorApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> /* state */)
+{
+    Reject(fields.sender, "unexpected-type", "no parent pushes to this node");
+}
+
+void
+AggregatorApp::UpdateArriving(const MessageFields& /* fields */)
+{
+}
+
+void
+AggregatorApp::HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+{
+    UpdateArriving(fields);
+    const std::string what = "module " + fields.moduleId + " of round "
+                             + std::to_string(fields.round) + " from "
+                             + std::to_string(fields.sender);
+    if (!m_collecting || fields.round != m_collectRound)
+    {
+        Reject(fields.sender, "stale-round",
+               what + ": collecting "
+                   + (m_collecting ? "round " + std::to_string(m_collectRound) : "nothing"));
+        return;
+    }
+    if (!m_participants.count(fields.sender))
+    {
+        Reject(fields.sender, "unknown-sender", what + ": not a participant of this round");
+        return;
+    }
+    if (!m_children.at(fields.sender).moduleSet.count(fields.moduleId))
+    {
+        Reject(fields.sender, "unexpected-module", what + ": the sender does not hold it");
+        return;
+    }
+    const auto& current = m_modules.at(fields.moduleId);
+    if (!state->HasSameLayout(*current))
+    {
+        Reject(fields.sender, "layout-mismatch",
+               what + ": its tensors differ from the current module's names or shapes");
+        return;
+    }
+    m_moduleReceivedTrace(fields);
+    m_updates[fields.sender][fields.moduleId] = std::move(state);
+    for (uint32_t p : m_participants)
+    {
+        const auto it = m_updates.find(p);
+        if (it == m_updates.end() || it->second.size() < m_children.at(p).moduleIds.size())
+        {
+            return;
+        }
+    }
+    FinishCollection();
+}
+
+void
+AggregatorApp::BeginCollection(uint32_t round, const std::vector<uint32_t>& participants)
+{
+    NS_LOG_FUNCTION(this << round << participants.size());
+    m_collecting = true;
+    m_collectRound = round;
+    m_collectStart = Simulator::Now();
+    m_participants = std::set<uint32_t>(participants.begin(), participants.end());
+    m_updates.clear();
+    Simulator::Cancel(m_deadlineEvent);
+    m_deadlineEvent = Simulator::Schedule(m_roundDeadline, &AggregatorApp::FinishCollection, this);
+    if (m_participants.empty())
+    {
+        Simulator::Cancel(m_deadlineEvent);
+        m_deadlineEvent = Simulator::ScheduleNow(&AggregatorApp::FinishCollection, this);
+    }
+}
+
+bool
+AggregatorApp::IsCollecting() const
+{
+    return m_collecting;
+}
+
+void
+AggregatorApp::FinishCollection()
+{
+    if (!m_collecting)
+    {
+        return;
+    }
+    Simulator::Cancel(m_deadlineEvent);
+    m_collecting = false;
+    RoundSummary summary;
+    summary.round = m_collectRound;
+    summary.participants = static_cast<uint32_t>(m_participants.size());
+    summary.started = m_collectStart;
+    summary.finished = Simulator::Now();
+
+    std::vector<std::pair<std::string, std::vector<std::shared_ptr<const ModuleState>>>> offers;
+    for (uint32_t p : m_participants)
+    {
+        const auto it = m_updates.find(p);
+        const std::size_t got = it == m_updates.end() ? 0 : it->second.size();
+        if (got < m_children.at(p).moduleIds.size())
+        {
+            summary.stragglers.push_back(p);
+        }
+        if (it == m_updates.end())
+        {
+            continue;
+        }
+        std::vector<std::shared_ptr<const ModuleState>> modules;
+        for (const auto& [id, m] : it->second)
+        {
+            if (m->GetSampleWeight() > 0.0) // weight 0: nothing new for this module
+            {
+                modules.push_back(m);
+            }
+        }
+        offers.emplace_back(std::to_string(p), std::move(modules));
+    }
+    const auto results = AggregateModules(*m_strategy, offers, &m_modules);
+    for (const auto& [id, result] : results)
+    {
+        for (const auto& r : result.rejected)
+        {
+            Reject(static_cast<uint32_t>(std::stoul(r.from)), "aggregation-rejected",
+                   "module " + id + ": " + r.reason);
+        }
+        summary.contributionsRejected += static_cast<uint32_t>(result.rejected.size());
+        if (result.state)
+        {
+            m_modules[id] = result.state;
+            summary.weights[id] = result.state->GetSampleWeight();
+            m_encoded.erase(id);
+            ++summary.modulesAggregated;
+        }
+        m_moduleAggregatedTrace(summary.round, id, static_cast<uint32_t>(result.used),
+                                static_cast<uint32_t>(result.rejected.size()));
+    }
+    m_updates.clear();
+    NS_LOG_INFO(Simulator::Now().As(Time::S)
+                << " node " << GetNode()->GetId() << " aggregated round " << summary.round << ": "
+                << summary.modulesAggregated << " modules, " << summary.stragglers.size()
+                << " stragglers of " << summary.participants);
+    m_roundDoneTrace(summary);
+    CollectionDone(summary);
+}
+
+std::shared_ptr<const EncodedPayload>
+AggregatorApp::Encode(const ModuleState& state)
+{
+    EncodeResult encoded = EncodeModule(state, m_codec);
+    if (!encoded.payload)
+    {
+        Reject(0, "encode-failed", "module " + state.GetModuleId() + ": " + encoded.error);
+    }
+    return encoded.payload;
+}
+
+void
+AggregatorApp::PushToChild(uint32_t id, uint32_t round)
+{
+    const Child& child = m_children.at(id);
+    auto transfer = m_transfers.Open(GetNode(), child.address);
+    for (const auto& moduleId : child.moduleIds)
+    {
+        auto& payload = m_encoded[moduleId];
+        if (!payload)
+        {
+            payload = Encode(*m_modules.at(moduleId)); // once per version, for every child
+        }
+        if (!payload)
+        {
+            continue;
+        }
+        MessageFields fields;
+        fields.type = MessageType::MODULE_PUSH;
+        fields.round = round;
+        fields.sender = GetNode()->GetId();
+        fields.moduleId = moduleId;
+        transfer->Add(fields, payload);
+    }
+    transfer->SetMessageSentCallback(
+        [this](const MessageFields& f)
+        { m_bytesSentDown += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength; });
+    transfer->Start();
+}
+
+void
+AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
+                           const std::vector<std::shared_ptr<const ModuleState>>& modules,
+                           uint64_t* counter)
+{
+    auto transfer = m_transfers.Open(GetNode(), remote);
+    for (const auto& m : modules)
+    {
+        auto payload = Encode(*m);
+        if (!payload)
+        {
+            continue;
+        }
+        MessageFields fields;
+        fields.type = type;
+        fields.round = round;
+        fields.sender = sender;
+        fields.moduleId = m->GetModuleId();
+        transfer->Add(fields, payload);
+    }
+    transfer->SetMessageSentCallback(
+        [counter](const MessageFields& f)
+        { *counter += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength; });
+    transfer->Start();
+}
+
+void
+AggregatorApp::ReplaceModules(const ModuleMap& modules)
+{
+    for (const auto& [id, m] : modules)
+    {
+        m_modules[id] = m;
+        m_encoded.erase(id);
+    }
+}
+
+} // namespace ns3

@@ -1,0 +1,198 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_AGGREGATOR_APP_H
+#define HFFM_AGGREGATOR_APP_H
+
+#include "ns3/address.h"
+#include "ns3/aggregation.h"
+#include "ns3/application.h"
+#include "ns3/event-id.h"
+#include "ns3/federated-learner.h"
+#include "ns3/message-format.h"
+#include "ns3/module-codec.h"
+#include "ns3/module-receiver.h"
+#include "ns3/module-transfer.h"
+#include "ns3/nstime.h"
+#include "ns3/traced-callback.h"
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup hffm
+ * \brief What fog and cloud applications share: children that send updates, module-wise
+ * aggregation over the children that hold each module, and pushes down to the children.
+ *
+ * A child (a device below a fog, a fog below the cloud) is known by its sender id, the
+ * address it listens on, and the ids of the modules it holds. In a collection round the
+ * aggregator waits until every participating child has sent every module it holds, or until
+ * RoundDeadline has passed; then each module is aggregated with the strategy named by the
+ * Aggregation attribute over the children that sent it (AggregateModules()), and children
+ * that had not sent everything are recorded as stragglers. Updates are checked on arrival:
+ * wrong round, unknown sender, a module the sender does not hold, or a layout unlike the
+ * current module are rejected with a reason and never aggregated. A contribution with
+ * sample weight 0 says "nothing new for this module": it completes the sender's set without
+ * being averaged in.
+ */
+class AggregatorApp : public Application
+{
+  public:
+    static TypeId GetTypeId();
+
+    AggregatorApp();
+    ~AggregatorApp() override;
+
+    /// Set the modules the aggregator starts from (the global initial model).
+    void SetModules(const ModuleMap& modules);
+    /// \return the current modules (after the latest aggregation)
+    const ModuleMap& GetModules() const;
+
+    /**
+     * Add a child.
+     * \param id its sender id
+     * \param address where it listens for pushes
+     * \param moduleIds the modules it holds (it receives them and sends them back)
+     */
+    void AddChild(uint32_t id, const Address& address, const std::vector<std::string>& moduleIds);
+    /// \return the ids of the children
+    std::vector<uint32_t> GetChildIds() const;
+    /// \return the union of the modules the children hold
+    std::vector<std::string> GetChildModuleIds() const;
+
+    /// \return stream bytes received from any peer
+    uint64_t GetBytesReceived() const;
+    /// \return bytes (headers and payloads) handed to TCP towards children
+    uint64_t GetBytesSentDown() const;
+    /// \return rejected messages and updates
+    uint64_t GetRejectedCount() const;
+
+    /// Summary of a finished collection round.
+    struct RoundSummary
+    {
+        uint32_t round{0};
+        uint32_t participants{0};
+        std::vector<uint32_t> stragglers; //!< participants that had not sent everything
+        uint32_t modulesAggregated{0};
+        uint32_t contributionsRejected{0};
+        std::map<std::string, double> weights; //!< per aggregated module, its sample weight
+        Time started;
+        Time finished;
+    };
+
+    /**
+     * TracedCallback signature for a finished collection round.
+     * \param summary what happened
+     */
+    typedef void (*RoundDoneTracedCallback)(const RoundSummary& summary);
+    /**
+     * TracedCallback signature for an aggregated module.
+     * \param round the round
+     * \param moduleId the module
+     * \param used contributions averaged in
+     * \param rejected contributions left out
+     */
+    typedef void (*ModuleAggregatedTracedCallback)(uint32_t round, const std::string& moduleId,
+                                                   uint32_t used, uint32_t rejected);
+    /**
+     * TracedCallback signature for a module received, valid and expected.
+     * \param fields the message header's fields
+     */
+    typedef void (*ModuleTracedCallback)(const MessageFields& fields);
+    /**
+     * TracedCallback signature for a rejected message or update.
+     * \param sender the sender id (0 when unknown)
+     * \param reason why, as a stable name
+     * \param detail a human-readable explanation
+     */
+    typedef void (*ModuleRejectedTracedCallback)(uint32_t sender, const std::string& reason,
+                                                 const std::string& detail);
+
+  protected:
+    void DoDispose() override;
+    void StartApplication() override;
+    void StopApplication() override;
+
+    /// Start collecting updates of \p round from \p participants (child ids).
+    void BeginCollection(uint32_t round, const std::vector<uint32_t>& participants);
+    /// \return true while a collection round is open
+    bool IsCollecting() const;
+    /// Called for every update before it is checked (the cloud opens its rounds here).
+    virtual void UpdateArriving(const MessageFields& fields);
+    /// Called when a collection round has been aggregated.
+    virtual void CollectionDone(const RoundSummary& summary) = 0;
+    /// Called for a pushed module (a parent's); the default rejects it.
+    virtual void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state);
+
+    /// Push every module child \p id holds, for \p round.
+    void PushToChild(uint32_t id, uint32_t round);
+    /**
+     * Send \p modules to \p remote in one connection.
+     * \param type push or update \param round the round \param sender the sender id
+     * \param counter added to with the bytes handed to TCP
+     */
+    void SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
+                     const std::vector<std::shared_ptr<const ModuleState>>& modules,
+                     uint64_t* counter);
+    /// Replace current modules by \p modules (same ids); clears the encoding cache.
+    void ReplaceModules(const ModuleMap& modules);
+    /// Report a rejection (counter, trace, log).
+    void Reject(uint32_t sender, const std::string& reason, const std::string& detail);
+
+    uint16_t m_port{7070};
+    Time m_roundDeadline;
+    ModuleCodec m_codec{ModuleCodec::FP32};
+
+    TracedCallback<const MessageFields&> m_moduleReceivedTrace;
+
+  private:
+    void HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state);
+    void HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleState> state);
+    void FinishCollection();
+    std::shared_ptr<const EncodedPayload> Encode(const ModuleState& state);
+    void SetCodecName(std::string name);
+    std::string GetCodecName() const;
+    void SetAggregationName(std::string name);
+    std::string GetAggregationName() const;
+
+    struct Child
+    {
+        Address address;
+        std::vector<std::string> moduleIds;
+        std::set<std::string> moduleSet;
+    };
+
+    uint32_t m_maxPayloadBytes{256U << 20};
+    std::unique_ptr<AggregationStrategy> m_strategy;
+    std::map<uint32_t, Child> m_children;
+    ModuleMap m_modules;
+    std::map<std::string, std::shared_ptr<const EncodedPayload>> m_encoded;
+
+    Ptr<ModuleReceiver> m_receiver;
+    ModuleTransferSet m_transfers;
+    uint64_t m_bytesSentDown{0};
+    uint64_t m_rejected{0};
+
+    // the open collection round
+    bool m_collecting{false};
+    uint32_t m_collectRound{0};
+    Time m_collectStart;
+    std::set<uint32_t> m_participants;
+    std::map<uint32_t, ModuleMap> m_updates; //!< per participant, its valid updates
+    EventId m_deadlineEvent;
+
+    TracedCallback<const RoundSummary&> m_roundDoneTrace;
+    TracedCallback<uint32_t, const std::string&, uint32_t, uint32_t> m_moduleAggregatedTrace;
+    TracedCallback<uint32_t, const std::string&, const std::string&> m_moduleRejectedTrace;
+};
+
+} // namespace ns3
+
+#endif /* HFFM_AGGREGATOR_APP_H */

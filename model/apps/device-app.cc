@@ -1,0 +1,302 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/device-app.h"
+
+#include "ns3/abort.h"
+#include "ns3/double.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/ipv4-address.h"
+#include "ns3/log.h"
+#include "ns3/module-codec.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/uinteger.h"
+
+#include <stdexcept>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("DeviceApp");
+
+NS_OBJECT_ENSURE_REGISTERED(DeviceApp);
+
+TypeId
+DeviceApp::GetTypeId()
+{
+    static TypeId tid
+        = TypeId("ns3::DeviceApp")
+              .SetParent<Application>()
+              .SetGroupName("Hffm")
+              .AddConstructor<DeviceApp>()
+              .AddAttribute("Port", "TCP port the device listens on for pushed modules.",
+                            UintegerValue(7070), MakeUintegerAccessor(&DeviceApp::m_port),
+                            MakeUintegerChecker<uint16_t>(1))
+              .AddAttribute("Server",
+                            "Address and port of the server that gets the device's updates "
+                            "(its fog, or the cloud in the star baseline).",
+                            AddressValue(), MakeAddressAccessor(&DeviceApp::m_server),
+                            MakeAddressChecker())
+              .AddAttribute("DeviceIndex",
+                            "The device's index in the learner (its data shard); also the "
+                            "sender id of its messages.",
+                            UintegerValue(0), MakeUintegerAccessor(&DeviceApp::m_deviceIndex),
+                            MakeUintegerChecker<uint32_t>())
+              .AddAttribute("MacsPerSecond",
+                            "Compute speed: multiply-adds per second of local training.",
+                            DoubleValue(5e9), MakeDoubleAccessor(&DeviceApp::m_macsPerSecond),
+                            MakeDoubleChecker<double>(1.0))
+              .AddAttribute("ComputePower", "Power drawn while training, in watts.",
+                            DoubleValue(2.0), MakeDoubleAccessor(&DeviceApp::m_computePower),
+                            MakeDoubleChecker<double>(0.0))
+              .AddAttribute("Codec", "Payload codec of uploads: fp32, fp16 or int8.",
+                            StringValue("fp32"),
+                            MakeStringAccessor(&DeviceApp::SetCodecName, &DeviceApp::GetCodecName),
+                            MakeStringChecker())
+              .AddAttribute(
+                  "MaxPayloadBytes", "Messages declaring a larger payload are rejected unbuffered.",
+                  UintegerValue(256U << 20), MakeUintegerAccessor(&DeviceApp::m_maxPayloadBytes),
+                  MakeUintegerChecker<uint32_t>(1))
+              .AddTraceSource("ModuleReceived", "A pushed module arrived, valid and expected.",
+                              MakeTraceSourceAccessor(&DeviceApp::m_moduleReceivedTrace),
+                              "ns3::DeviceApp::ModuleTracedCallback")
+              .AddTraceSource("ModuleSent", "An updated module was handed to TCP.",
+                              MakeTraceSourceAccessor(&DeviceApp::m_moduleSentTrace),
+                              "ns3::DeviceApp::ModuleTracedCallback")
+              .AddTraceSource("ModuleRejected",
+                              "A message was rejected (malformed, unexpected or stale).",
+                              MakeTraceSourceAccessor(&DeviceApp::m_moduleRejectedTrace),
+                              "ns3::DeviceApp::ModuleRejectedTracedCallback")
+              .AddTraceSource("TrainingDone", "Local training of a round finished.",
+                              MakeTraceSourceAccessor(&DeviceApp::m_trainingDoneTrace),
+                              "ns3::DeviceApp::TrainingDoneTracedCallback");
+    return tid;
+}
+
+DeviceApp::DeviceApp()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+DeviceApp::~DeviceApp()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+DeviceApp::DoDispose()
+{
+    NS_LOG_FUNCTION(this);
+    StopApplication();
+    m_received.clear();
+    m_learner = nullptr;
+    Application::DoDispose();
+}
+
+void
+DeviceApp::Setup(std::shared_ptr<FederatedLearner> learner, const NodeProfile& profile)
+{
+    NS_ABORT_MSG_IF(!learner, "DeviceApp::Setup: no learner");
+    m_learner = std::move(learner);
+    m_profile = profile;
+    const auto ids = m_learner->GetModuleIdsFor(profile);
+    m_moduleIds = std::set<std::string>(ids.begin(), ids.end());
+}
+
+const std::set<std::string>&
+DeviceApp::GetModuleIds() const
+{
+    return m_moduleIds;
+}
+
+const NodeProfile&
+DeviceApp::GetProfile() const
+{
+    return m_profile;
+}
+
+uint32_t
+DeviceApp::GetDeviceIndex() const
+{
+    return m_deviceIndex;
+}
+
+uint32_t
+DeviceApp::GetRoundsTrained() const
+{
+    return m_roundsTrained;
+}
+
+Time
+DeviceApp::GetComputeTime() const
+{
+    return m_computeTime;
+}
+
+double
+DeviceApp::GetComputeEnergy() const
+{
+    return m_computeEnergy;
+}
+
+uint64_t
+DeviceApp::GetBytesSent() const
+{
+    return m_transfers.GetBytesSent();
+}
+
+uint64_t
+DeviceApp::GetBytesReceived() const
+{
+    return m_receiver ? m_receiver->GetBytesReceived() : 0;
+}
+
+uint64_t
+DeviceApp::GetRejectedCount() const
+{
+    return m_rejected;
+}
+
+void
+DeviceApp::SetCodecName(std::string name)
+{
+    NS_ABORT_MSG_IF(!ParseModuleCodec(name, m_codec),
+                    "DeviceApp: Codec '" << name << "' is not one of fp32, fp16, int8");
+}
+
+std::string
+DeviceApp::GetCodecName() const
+{
+    return ToString(m_codec);
+}
+
+void
+DeviceApp::StartApplication()
+{
+    NS_LOG_FUNCTION(this);
+    NS_ABORT_MSG_IF(!m_learner, "DeviceApp: Setup() was not called");
+    NS_ABORT_MSG_IF(m_server.IsInvalid(), "DeviceApp: attribute Server is not set");
+    m_receiver = Create<ModuleReceiver>(m_maxPayloadBytes);
+    m_receiver->SetMessageCallback(
+        [this](const MessageFields& fields, std::shared_ptr<ModuleState> state, const Address&)
+        { HandleMessage(fields, std::move(state)); });
+    m_receiver->SetRejectCallback(
+        [this](RejectReason reason, const std::string& detail, const MessageFields*, const Address&)
+        { Reject(ToString(reason), detail); });
+    m_receiver->Start(GetNode(), InetSocketAddress(Ipv4Address::GetAny(), m_port));
+}
+
+void
+DeviceApp::StopApplication()
+{
+    NS_LOG_FUNCTION(this);
+    Simulator::Cancel(m_uploadEvent);
+    m_transfers.AbortAll();
+    if (m_receiver)
+    {
+        m_receiver->Stop();
+    }
+}
+
+void
+DeviceApp::Reject(const std::string& reason, const std::string& detail)
+{
+    NS_LOG_WARN("device " << m_deviceIndex << " rejected a message: " << reason << ": " << detail);
+    ++m_rejected;
+    m_moduleRejectedTrace(reason, detail);
+}
+
+void
+DeviceApp::HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+{
+    if (fields.type != MessageType::MODULE_PUSH)
+    {
+        Reject("unexpected-type",
+               "a device takes only pushed modules, got " + ToString(fields.type));
+        return;
+    }
+    if (fields.round < m_round)
+    {
+        Reject("stale-round", "module " + fields.moduleId + " of round "
+                                  + std::to_string(fields.round) + " after round "
+                                  + std::to_string(m_round));
+        return;
+    }
+    if (m_moduleIds.count(fields.moduleId) == 0)
+    {
+        Reject("unexpected-module", "module " + fields.moduleId + " is not one this device uses");
+        return;
+    }
+    if (fields.round > m_round)
+    {
+        // a newer round: whatever an older one left unfinished is abandoned
+        Simulator::Cancel(m_uploadEvent);
+        m_received.clear();
+        m_round = fields.round;
+    }
+    m_moduleReceivedTrace(fields);
+    m_received[fields.moduleId] = std::move(state);
+    if (m_received.size() == m_moduleIds.size())
+    {
+        Train();
+    }
+}
+
+void
+DeviceApp::Train()
+{
+    LocalUpdate update;
+    try
+    {
+        update = m_learner->Train(m_deviceIndex, m_profile, m_received, m_round);
+    }
+    catch (const std::exception& e)
+    {
+        // a module of the right id but a layout the learner refuses: nothing is trained
+        Reject("training-failed", e.what());
+        return;
+    }
+    m_received.clear();
+    const Time computeTime = Seconds(update.multiplyAdds / m_macsPerSecond);
+    m_computeTime += computeTime;
+    m_computeEnergy += m_computePower * computeTime.GetSeconds();
+    ++m_roundsTrained;
+    NS_LOG_INFO(Simulator::Now().As(Time::S)
+                << " device " << m_deviceIndex << " trained round " << m_round << " on "
+                << update.samples << " samples: " << update.multiplyAdds << " multiply-adds, "
+                << computeTime.As(Time::MS));
+    m_trainingDoneTrace(m_deviceIndex, m_round, update.samples, update.multiplyAdds, computeTime);
+    m_uploadEvent
+        = Simulator::Schedule(computeTime, &DeviceApp::Upload, this, m_round, std::move(update));
+}
+
+void
+DeviceApp::Upload(uint32_t round, const LocalUpdate& update)
+{
+    if (update.modules.empty())
+    {
+        return;
+    }
+    auto transfer = m_transfers.Open(GetNode(), m_server);
+    for (const auto& m : update.modules)
+    {
+        EncodeResult encoded = EncodeModule(*m, m_codec);
+        if (!encoded.payload)
+        {
+            Reject("encode-failed", "module " + m->GetModuleId() + ": " + encoded.error);
+            continue;
+        }
+        MessageFields fields;
+        fields.type = MessageType::MODULE_UPDATE;
+        fields.round = round;
+        fields.sender = m_deviceIndex;
+        fields.moduleId = m->GetModuleId();
+        transfer->Add(fields, encoded.payload);
+    }
+    transfer->SetMessageSentCallback([this](const MessageFields& f) { m_moduleSentTrace(f); });
+    transfer->Start();
+}
+
+} // namespace ns3

@@ -1,0 +1,264 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/fog-app.h"
+
+#include "ns3/double.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("FogApp");
+
+NS_OBJECT_ENSURE_REGISTERED(FogApp);
+
+TypeId
+FogApp::GetTypeId()
+{
+    static TypeId tid
+        = TypeId("ns3::FogApp")
+              .SetParent<AggregatorApp>()
+              .SetGroupName("Hffm")
+              .AddConstructor<FogApp>()
+              .AddAttribute("Rounds", "Edge rounds to run.", UintegerValue(10),
+                            MakeUintegerAccessor(&FogApp::m_rounds),
+                            MakeUintegerChecker<uint32_t>(1))
+              .AddAttribute("GlobalEvery",
+                            "Synchronise with the cloud after every this many edge rounds "
+                            "(0: never, edge-only).",
+                            UintegerValue(0), MakeUintegerAccessor(&FogApp::m_globalEvery),
+                            MakeUintegerChecker<uint32_t>())
+              .AddAttribute("Participation",
+                            "Fraction of the devices that take part in each edge round (at "
+                            "least one).",
+                            DoubleValue(1.0), MakeDoubleAccessor(&FogApp::m_participation),
+                            MakeDoubleChecker<double>(0.0, 1.0))
+              .AddAttribute("Parent", "Address and port of the cloud (unset: no cloud).",
+                            AddressValue(), MakeAddressAccessor(&FogApp::m_parent),
+                            MakeAddressChecker())
+              .AddAttribute("FogId", "Sender id of this fog's messages to the cloud.",
+                            UintegerValue(0), MakeUintegerAccessor(&FogApp::m_fogId),
+                            MakeUintegerChecker<uint32_t>())
+              .AddTraceSource("RoundComplete",
+                              "An edge round is complete (aggregated and, where due, "
+                              "synchronised with the cloud).",
+                              MakeTraceSourceAccessor(&FogApp::m_roundCompleteTrace),
+                              "ns3::FogApp::RoundCompleteTracedCallback")
+              .AddTraceSource("GlobalSync", "The cloud's global modules arrived.",
+                              MakeTraceSourceAccessor(&FogApp::m_globalSyncTrace),
+                              "ns3::FogApp::GlobalSyncTracedCallback")
+              .AddTraceSource("Finished", "The last edge round is done.",
+                              MakeTraceSourceAccessor(&FogApp::m_finishedTrace),
+                              "ns3::TracedCallback::Void");
+    return tid;
+}
+
+FogApp::FogApp()
+    : m_random(CreateObject<UniformRandomVariable>())
+{
+    NS_LOG_FUNCTION(this);
+}
+
+FogApp::~FogApp()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+FogApp::DoDispose()
+{
+    m_random = nullptr;
+    m_fromParent.clear();
+    AggregatorApp::DoDispose();
+}
+
+int64_t
+FogApp::AssignStreams(int64_t stream)
+{
+    m_random->SetStream(stream);
+    return 1;
+}
+
+uint32_t
+FogApp::GetRoundsDone() const
+{
+    return m_roundsDone;
+}
+
+uint32_t
+FogApp::GetGlobalSyncs() const
+{
+    return m_globalSyncs;
+}
+
+uint64_t
+FogApp::GetBytesSentUp() const
+{
+    return m_bytesSentUp;
+}
+
+void
+FogApp::StartApplication()
+{
+    AggregatorApp::StartApplication();
+    m_round = 0;
+    m_roundsDone = 0;
+    Simulator::ScheduleNow(&FogApp::NextRound, this);
+}
+
+void
+FogApp::StopApplication()
+{
+    Simulator::Cancel(m_parentTimeout);
+    m_awaitingParent = false;
+    AggregatorApp::StopApplication();
+}
+
+void
+FogApp::NextRound()
+{
+    if (m_round > 0)
+    {
+        m_roundCompleteTrace(m_round);
+    }
+    if (m_round >= m_rounds)
+    {
+        NS_LOG_INFO(Simulator::Now().As(Time::S)
+                    << " fog " << m_fogId << " finished " << m_roundsDone << " rounds");
+        m_finishedTrace();
+        return;
+    }
+    BeginRound(m_round + 1);
+}
+
+void
+FogApp::BeginRound(uint32_t round)
+{
+    m_round = round;
+    std::vector<uint32_t> children = GetChildIds();
+    std::size_t take = children.size();
+    if (m_participation < 1.0 && !children.empty())
+    {
+        take = std::max<std::size_t>(
+            1, static_cast<std::size_t>(std::lround(m_participation * children.size())));
+        // partial Fisher-Yates: the first take children are a uniform draw
+        for (std::size_t i = 0; i < take; ++i)
+        {
+            const auto j = i
+                           + static_cast<std::size_t>(m_random->GetInteger(
+                               0, static_cast<uint32_t>(children.size() - i - 1)));
+            std::swap(children[i], children[j]);
+        }
+        children.resize(take);
+        std::sort(children.begin(), children.end());
+    }
+    NS_LOG_INFO(Simulator::Now().As(Time::S) << " fog " << m_fogId << " begins round " << round
+                                             << " with " << children.size() << " devices");
+    BeginCollection(round, children);
+    for (uint32_t c : children)
+    {
+        PushToChild(c, round);
+    }
+}
+
+void
+FogApp::CollectionDone(const RoundSummary& summary)
+{
+    ++m_roundsDone;
+    for (const auto& [id, w] : summary.weights)
+    {
+        m_weightsSinceSync[id] = w;
+    }
+    const bool sync
+        = !m_parent.IsInvalid() && m_globalEvery > 0 && summary.round % m_globalEvery == 0;
+    if (sync)
+    {
+        SendToParent(summary.round);
+    }
+    else
+    {
+        NextRound();
+    }
+}
+
+void
+FogApp::SendToParent(uint32_t round)
+{
+    std::vector<std::shared_ptr<const ModuleState>> modules;
+    for (const auto& id : GetChildModuleIds())
+    {
+        auto copy = std::make_shared<ModuleState>(*GetModules().at(id));
+        const auto it = m_weightsSinceSync.find(id);
+        copy->SetSampleWeight(it == m_weightsSinceSync.end() ? 0.0 : it->second);
+        modules.push_back(std::move(copy));
+    }
+    m_weightsSinceSync.clear();
+    m_awaitingParent = true;
+    m_fromParent.clear();
+    Simulator::Cancel(m_parentTimeout);
+    m_parentTimeout = Simulator::Schedule(m_roundDeadline, &FogApp::ParentTimeout, this);
+    SendModules(m_parent, MessageType::MODULE_UPDATE, round, m_fogId, modules, &m_bytesSentUp);
+}
+
+void
+FogApp::ParentTimeout()
+{
+    if (!m_awaitingParent)
+    {
+        return;
+    }
+    NS_LOG_WARN(Simulator::Now().As(Time::S)
+                << " fog " << m_fogId << ": the cloud's modules of round " << m_round
+                << " did not arrive; going on with the fog's own");
+    m_awaitingParent = false;
+    m_fromParent.clear();
+    NextRound();
+}
+
+void
+FogApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+{
+    const std::string what = "module " + fields.moduleId + " of round "
+                             + std::to_string(fields.round) + " from the cloud";
+    if (!m_awaitingParent || fields.round != m_round)
+    {
+        Reject(fields.sender, "stale-round", what + ": not awaited");
+        return;
+    }
+    const auto it = GetModules().find(fields.moduleId);
+    const auto ids = GetChildModuleIds();
+    if (it == GetModules().end() || !std::binary_search(ids.begin(), ids.end(), fields.moduleId))
+    {
+        Reject(fields.sender, "unexpected-module", what + ": no device of this fog holds it");
+        return;
+    }
+    if (!state->HasSameLayout(*it->second))
+    {
+        Reject(fields.sender, "layout-mismatch", what + ": its tensors differ from the fog's");
+        return;
+    }
+    m_moduleReceivedTrace(fields);
+    m_fromParent[fields.moduleId] = std::move(state);
+    if (m_fromParent.size() < ids.size())
+    {
+        return;
+    }
+    Simulator::Cancel(m_parentTimeout);
+    m_awaitingParent = false;
+    ReplaceModules(m_fromParent);
+    m_fromParent.clear();
+    ++m_globalSyncs;
+    NS_LOG_INFO(Simulator::Now().As(Time::S)
+                << " fog " << m_fogId << " synchronised after round " << m_round);
+    m_globalSyncTrace(m_round);
+    NextRound();
+}
+
+} // namespace ns3

@@ -1,0 +1,432 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+// Hierarchical federated training inside the simulator: device, fog and cloud applications
+// over ns-3 Wi-Fi and LTE, with a tiny M3T model trained by LibTorch on Fashion-MNIST.
+
+#include "ns3/core-module.h"
+#include "ns3/federated-helper.h"
+#include "ns3/lte-topology-helper.h"
+#include "ns3/m3t-federated-learner.h"
+#include "ns3/module-source-application.h"
+#include "ns3/module-transfer-helper.h"
+#include "ns3/test.h"
+#include "ns3/wifi-topology-helper.h"
+
+#include <map>
+#include <memory>
+#include <set>
+
+using namespace ns3;
+
+namespace
+{
+
+/// A trace sink from a lambda.
+template <typename... Args, typename F>
+Callback<void, Args...>
+TraceCallback(F f)
+{
+    return Callback<void, Args...>(f);
+}
+
+/// A tiny model and small shards: a round trains in milliseconds.
+std::shared_ptr<M3TFederatedLearner>
+TinyLearner(uint32_t devices, std::size_t samplesPerDevice = 40, std::size_t testSamples = 200)
+{
+    M3TLearnerConfig c;
+    c.model.width = 16;
+    c.model.heads = 2;
+    c.model.blocks = 1;
+    c.model.adapterWidth = 4;
+    c.model.experts = 2;
+    c.model.topK = 1;
+    c.model.expertHidden = 16;
+    c.devices = devices;
+    c.samplesPerDevice = samplesPerDevice;
+    c.alpha = 100.0; // near IID: every device gets samples
+    c.testSamples = testSamples;
+    c.train.batchSize = 20;
+    c.freezeBackbone = true;
+    c.seed = 3;
+    return std::make_shared<M3TFederatedLearner>(c);
+}
+
+NodeProfile
+Profile(std::set<Modality> modalities, std::set<std::string> tasks)
+{
+    NodeProfile p;
+    p.modalities = std::move(modalities);
+    p.tasks = std::move(tasks);
+    return p;
+}
+
+/// Four devices: 0 and 2 under fog 0, 1 and 3 under fog 1; only device 3 has text.
+std::vector<DeviceSpec>
+FourDevices()
+{
+    std::vector<DeviceSpec> specs(4);
+    specs[0].profile = Profile({Modality::IMAGE}, {"fine"});
+    specs[1].profile = Profile({Modality::IMAGE}, {"fine", "coarse"});
+    specs[2].profile = Profile({Modality::IMAGE}, {"coarse"});
+    specs[3].profile = Profile({Modality::IMAGE, Modality::TEXT}, {"fine", "question"});
+    return specs;
+}
+
+FederatedTopology
+SmallTopology(const std::string& radio, uint32_t devices, uint32_t fogs)
+{
+    if (radio == "wifi")
+    {
+        WifiTopologyHelper::Config c;
+        c.devices = devices;
+        c.fogs = fogs;
+        return WifiTopologyHelper::Build(c);
+    }
+    LteTopologyHelper::Config c;
+    c.devices = devices;
+    c.fogs = fogs;
+    c.resourceBlocks = 25;
+    return LteTopologyHelper::Build(c);
+}
+
+/// Records what the applications of a run report.
+struct Recorder
+{
+    std::map<std::string, uint32_t> usedAtFogs;       //!< "round/module" -> contributions, summed
+    std::map<std::string, uint32_t> usedAtCloud;      //!< "round/module" -> contributions
+    std::map<uint32_t, std::set<std::string>> sentBy; //!< device -> module ids it uploaded
+    std::vector<AggregatorApp::RoundSummary> fogRounds;
+    std::map<std::string, uint32_t> rejectedAtFogs; //!< reason -> count
+    uint32_t finished{0};
+
+    void Attach(const FederatedApps& apps)
+    {
+        for (const auto& f : apps.fogs)
+        {
+            f->TraceConnectWithoutContext(
+                "ModuleAggregated",
+                TraceCallback<uint32_t, const std::string&, uint32_t, uint32_t>(
+                    ([this](uint32_t r, const std::string& id, uint32_t used, uint32_t)
+                     { usedAtFogs[std::to_string(r) + "/" + id] += used; })));
+            f->TraceConnectWithoutContext(
+                "RoundDone",
+                TraceCallback<const AggregatorApp::RoundSummary&>(
+                    ([this](const AggregatorApp::RoundSummary& s) { fogRounds.push_back(s); })));
+            f->TraceConnectWithoutContext(
+                "ModuleRejected", TraceCallback<uint32_t, const std::string&, const std::string&>(
+                                      ([this](uint32_t, const std::string& reason,
+                                              const std::string&) { ++rejectedAtFogs[reason]; })));
+            const auto fogs = static_cast<uint32_t>(apps.fogs.size());
+            f->TraceConnectWithoutContext("Finished", TraceCallback<>(
+                                                          [this, fogs]()
+                                                          {
+                                                              if (++finished == fogs)
+                                                              {
+                                                                  Simulator::Stop();
+                                                              }
+                                                          }));
+        }
+        if (apps.cloud)
+        {
+            apps.cloud->TraceConnectWithoutContext(
+                "ModuleAggregated",
+                TraceCallback<uint32_t, const std::string&, uint32_t, uint32_t>(
+                    ([this](uint32_t r, const std::string& id, uint32_t used, uint32_t)
+                     { usedAtCloud[std::to_string(r) + "/" + id] = used; })));
+        }
+        for (const auto& d : apps.devices)
+        {
+            const uint32_t index = d->GetDeviceIndex();
+            d->TraceConnectWithoutContext(
+                "ModuleSent",
+                TraceCallback<const MessageFields&>(
+                    ([this, index](const MessageFields& f) { sentBy[index].insert(f.moduleId); })));
+        }
+    }
+};
+
+/**
+ * Hierarchical rounds (the cloud every 2 edge rounds) over a small network: every round
+ * completes, modules are aggregated over their holders only, and the bytes the servers
+ * received are exactly the bytes the devices and the cloud sent.
+ */
+class HierarchicalRoundsTestCase : public TestCase
+{
+  public:
+    HierarchicalRoundsTestCase(std::string radio, uint32_t rounds)
+        : TestCase("hierarchical rounds over " + radio + ", 2 fogs, 4 devices")
+        , m_radio(std::move(radio))
+        , m_rounds(rounds)
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        const auto specs = FourDevices();
+        const FederatedTopology topology = SmallTopology(m_radio, 4, 2);
+        FederatedMethod method;
+        NS_TEST_ASSERT_MSG_EQ(FederatedMethod::Parse("hier-2", method), "", "hier-2 parses");
+        FederatedHelper helper(learner);
+        helper.SetFogAttribute("Rounds", UintegerValue(m_rounds));
+        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(30)));
+        const FederatedApps apps = helper.Install(topology, specs, method);
+        Recorder rec;
+        rec.Attach(apps);
+        Simulator::Stop(Seconds(600));
+        Simulator::Run();
+
+        NS_TEST_ASSERT_MSG_EQ(rec.finished, 2U, "both fogs finish");
+        for (const auto& f : apps.fogs)
+        {
+            NS_TEST_ASSERT_MSG_EQ(f->GetRoundsDone(), m_rounds, "every edge round is done");
+            NS_TEST_ASSERT_MSG_EQ(f->GetGlobalSyncs(), m_rounds / 2, "a sync every 2 rounds");
+        }
+        NS_TEST_ASSERT_MSG_EQ(apps.cloud->GetRoundsDone(), m_rounds / 2, "cloud rounds");
+        for (const auto& s : rec.fogRounds)
+        {
+            NS_TEST_ASSERT_MSG_EQ(s.stragglers.size(), 0U, "no straggler in round " << s.round);
+        }
+        for (const auto& d : apps.devices)
+        {
+            NS_TEST_ASSERT_MSG_EQ(d->GetRoundsTrained(), m_rounds, "every device trains");
+        }
+
+        // encoder/text: device 3 alone holds it, so only it sends it and the aggregates of
+        // its fog and of the cloud each have exactly one contribution
+        for (uint32_t i = 0; i < 3; ++i)
+        {
+            NS_TEST_ASSERT_MSG_EQ(rec.sentBy[i].count("encoder/text"), 0U,
+                                  "device " << i << " has no text and never sends its encoder");
+        }
+        NS_TEST_ASSERT_MSG_EQ(rec.sentBy[3].count("encoder/text"), 1U, "device 3 sends it");
+        NS_TEST_ASSERT_MSG_EQ(rec.usedAtFogs["1/encoder/text"], 1U, "one holder at the fogs");
+        NS_TEST_ASSERT_MSG_EQ(rec.usedAtCloud["2/encoder/text"], 1U, "one fog holds it");
+        // adapter/0: every device holds it
+        NS_TEST_ASSERT_MSG_EQ(rec.usedAtFogs["1/adapter/0"], 4U, "four holders at the fogs");
+        NS_TEST_ASSERT_MSG_EQ(rec.usedAtCloud["2/adapter/0"], 2U, "two fogs");
+        // head/question: device 3 only; fog 0 never holds it
+        const auto fog0 = apps.fogs[0]->GetChildModuleIds();
+        NS_TEST_ASSERT_MSG_EQ(std::count(fog0.begin(), fog0.end(), "head/question"), 0,
+                              "fog 0 has no device with the question task");
+
+        // the global modules the fogs got from the cloud are the cloud's
+        const ModuleMap& cloud = apps.cloud->GetModules();
+        const ModuleMap& fog1 = apps.fogs[1]->GetModules();
+        if (m_rounds % 2 == 0)
+        {
+            NS_TEST_ASSERT_MSG_EQ(
+                fog1.at("encoder/text")->IsBitIdentical(*cloud.at("encoder/text")), true,
+                "after the last sync the fog holds the cloud's module");
+        }
+        NS_TEST_ASSERT_MSG_EQ(
+            cloud.at("encoder/text")
+                ->IsBitIdentical(*learner->GetInitialModules().at("encoder/text")),
+            false, "training changed encoder/text");
+
+        // bytes: what servers received is what devices and the cloud sent, to the byte
+        uint64_t devicesSent = 0;
+        uint64_t devicesReceived = 0;
+        for (const auto& d : apps.devices)
+        {
+            devicesSent += d->GetBytesSent();
+            devicesReceived += d->GetBytesReceived();
+        }
+        uint64_t fogsReceived = 0;
+        uint64_t fogsSentDown = 0;
+        uint64_t fogsSentUp = 0;
+        for (const auto& f : apps.fogs)
+        {
+            fogsReceived += f->GetBytesReceived();
+            fogsSentDown += f->GetBytesSentDown();
+            fogsSentUp += f->GetBytesSentUp();
+        }
+        NS_TEST_ASSERT_MSG_GT(devicesSent, 0U, "devices sent updates");
+        NS_TEST_ASSERT_MSG_EQ(fogsReceived, devicesSent + apps.cloud->GetBytesSentDown(),
+                              "fogs received what devices and the cloud sent");
+        NS_TEST_ASSERT_MSG_EQ(devicesReceived, fogsSentDown, "devices received what fogs sent");
+        NS_TEST_ASSERT_MSG_EQ(apps.cloud->GetBytesReceived(), fogsSentUp,
+                              "the cloud received what fogs sent up");
+        // radio energy was spent by every device
+        for (uint32_t i = 0; i < 4; ++i)
+        {
+            NS_TEST_ASSERT_MSG_GT(topology.energy->GetEnergy(i), 0.0, "device " << i << " radio");
+            NS_TEST_ASSERT_MSG_GT(apps.devices[i]->GetComputeEnergy(), 0.0, "compute energy");
+        }
+        Simulator::Destroy();
+    }
+
+    std::string m_radio;
+    uint32_t m_rounds;
+};
+
+/// A device that drops out does not stall its fog past the round deadline.
+class DropoutTestCase : public TestCase
+{
+  public:
+    DropoutTestCase()
+        : TestCase("a device that drops out does not stall the round past its deadline")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        const FederatedTopology topology = SmallTopology("wifi", 4, 2);
+        FederatedMethod method;
+        FederatedMethod::Parse("edge-only", method);
+        FederatedHelper helper(learner);
+        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(5)));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        apps.devices[2]->SetStopTime(MilliSeconds(1)); // device 2 (fog 0) leaves at once
+        Recorder rec;
+        rec.Attach(apps);
+        Simulator::Stop(Seconds(100));
+        Simulator::Run();
+
+        NS_TEST_ASSERT_MSG_EQ(rec.finished, 2U, "both fogs finish");
+        bool sawStraggler = false;
+        for (const auto& s : rec.fogRounds)
+        {
+            if (!s.stragglers.empty())
+            {
+                sawStraggler = true;
+                NS_TEST_ASSERT_MSG_EQ(s.stragglers.size(), 1U, "one straggler");
+                NS_TEST_ASSERT_MSG_EQ(s.stragglers[0], 2U, "device 2 is the straggler");
+                const double waited = (s.finished - s.started).GetSeconds();
+                NS_TEST_ASSERT_MSG_EQ_TOL(waited, 5.0, 1e-9, "aggregated at the deadline");
+                NS_TEST_ASSERT_MSG_GT(s.modulesAggregated, 0U, "device 0's modules count");
+            }
+        }
+        NS_TEST_ASSERT_MSG_EQ(sawStraggler, true, "the dropout was noticed");
+        NS_TEST_ASSERT_MSG_EQ(apps.fogs[0]->GetRoundsDone(), 2U, "fog 0 went on");
+        NS_TEST_ASSERT_MSG_EQ(apps.devices[2]->GetRoundsTrained(), 0U, "device 2 never trained");
+        // fog 0's adapter/0 in round 1 averaged device 0 alone
+        NS_TEST_ASSERT_MSG_EQ(rec.usedAtFogs["1/adapter/0"], 3U, "devices 0, 1, 3 contribute");
+        Simulator::Destroy();
+    }
+};
+
+/// An upload with the wrong layout is rejected with a reason and not aggregated.
+class CorruptUploadTestCase : public TestCase
+{
+  public:
+    CorruptUploadTestCase()
+        : TestCase("a rejected (wrong-shape) upload is not aggregated")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        const FederatedTopology topology = SmallTopology("wifi", 4, 2);
+        FederatedMethod method;
+        FederatedMethod::Parse("edge-only", method);
+        FederatedHelper helper(learner);
+        helper.SetFogAttribute("Rounds", UintegerValue(1));
+        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(3600)));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+
+        // While device 0 trains (slowly: its round-1 upload leaves seconds later), its node
+        // also sends a forged round-1 adapter/0 of the wrong shape under its sender id.
+        apps.devices[0]->SetAttribute("MacsPerSecond", DoubleValue(1e6));
+        ModuleState forged("adapter/0", {{"down.weight", {3, 3}}});
+        forged.SetSampleWeight(1e6);
+        Ptr<ModuleSourceApplication> source;
+        apps.devices[0]->TraceConnectWithoutContext(
+            "TrainingDone",
+            TraceCallback<uint32_t, uint32_t, int64_t, double, Time>(
+                [&](uint32_t, uint32_t, int64_t, double, Time computeTime)
+                {
+                    NS_TEST_EXPECT_MSG_GT(computeTime, Seconds(1), "device 0 trains for a while");
+                    ModuleSourceHelper forger(
+                        InetSocketAddress(topology.fogDeviceAddress[0], FederatedHelper::FOG_PORT));
+                    forger.SetAttribute("SenderId", UintegerValue(0));
+                    forger.SetAttribute("Round", UintegerValue(1));
+                    source = DynamicCast<ModuleSourceApplication>(
+                        forger.Install(topology.devices.Get(0)).Get(0));
+                    NS_TEST_EXPECT_MSG_EQ(source->AddModule(std::make_shared<ModuleState>(forged)),
+                                          "", "the forged module encodes");
+                }));
+
+        Recorder rec;
+        rec.Attach(apps);
+        Simulator::Stop(Seconds(4000));
+        Simulator::Run();
+
+        NS_TEST_ASSERT_MSG_EQ(rec.rejectedAtFogs["layout-mismatch"], 1U,
+                              "the forged update is rejected for its layout");
+        NS_TEST_ASSERT_MSG_EQ(rec.usedAtFogs["1/adapter/0"], 4U,
+                              "the four real updates, not the forged one, are aggregated");
+        const auto& adapter = apps.fogs[0]->GetModules().at("adapter/0");
+        NS_TEST_ASSERT_MSG_EQ(adapter->HasSameLayout(*learner->GetInitialModules().at("adapter/0")),
+                              true, "the aggregate keeps the model's layout");
+        NS_TEST_ASSERT_MSG_EQ(adapter->FindNonFinite(), adapter->GetNumel(), "finite values");
+        Simulator::Destroy();
+    }
+};
+
+/// Federated rounds raise accuracy on held-out data (EXTENSIVE: a minute of training).
+class AccuracyRisesTestCase : public TestCase
+{
+  public:
+    AccuracyRisesTestCase()
+        : TestCase("accuracy rises over star FedAvg rounds")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4, 500, 1000);
+        const auto specs = FourDevices();
+        const FederatedTopology topology = SmallTopology("wifi", 4, 2);
+        FederatedMethod method;
+        FederatedMethod::Parse("star", method);
+        FederatedHelper helper(learner);
+        helper.SetFogAttribute("Rounds", UintegerValue(6));
+        const FederatedApps apps = helper.Install(topology, specs, method);
+        const NodeProfile probe = Profile({Modality::IMAGE}, {"fine", "coarse"});
+        const auto before = learner->Evaluate(learner->GetInitialModules(), probe);
+        Simulator::Stop(Seconds(600));
+        Simulator::Run();
+        const auto after = learner->Evaluate(apps.fogs[0]->GetModules(), probe);
+        NS_TEST_ASSERT_MSG_GT(after.at("fine"), before.at("fine") + 0.2,
+                              "fine accuracy rises by 20 points or more");
+        NS_TEST_ASSERT_MSG_GT(after.at("coarse"), before.at("coarse") + 0.2,
+                              "coarse accuracy rises by 20 points or more");
+        Simulator::Destroy();
+    }
+};
+
+class FederatedTestSuite : public TestSuite
+{
+  public:
+    FederatedTestSuite()
+        : TestSuite("hffm-federated", UNIT)
+    {
+        AddTestCase(new HierarchicalRoundsTestCase("wifi", 4), TestCase::QUICK);
+        AddTestCase(new HierarchicalRoundsTestCase("lte", 2), TestCase::QUICK);
+        AddTestCase(new DropoutTestCase, TestCase::QUICK);
+        AddTestCase(new CorruptUploadTestCase, TestCase::QUICK);
+        AddTestCase(new AccuracyRisesTestCase, TestCase::EXTENSIVE);
+    }
+};
+
+static FederatedTestSuite g_federatedTestSuite; //!< static instance
+
+} // namespace
