@@ -14,7 +14,9 @@
  *     hffm-paper-table --devices=40 --fogs=10 --rounds=16 --seeds=3     the full table
  *
  * Writes to <outputDir>/<runTag>/: summary.csv (one row per method), summary.txt (the same
- * as a readable table), rounds-<method>.csv (one row per round), and with --pcap=1 PCAP
+ * as a readable table), rounds-<method>-seed<S>.csv (one row per round), nodes-<method>-seed<S>.csv
+ * (one row per device: radio and compute energy, bytes), scenario-seed<S>.csv (the devices, in
+ * the scenario file format), and with --pcap=1 PCAP
  * files per method. Each column is described in doc/hffm.rst ("The paper table").
  */
 
@@ -411,24 +413,50 @@ main(int argc, char* argv[])
             std::map<uint32_t, uint32_t> completedBy; // round -> aggregators done
             std::map<uint32_t, uint32_t> stragglers;
             uint32_t finished = 0;
-            RoundRow last;
-            auto snapshot = [&](RoundRow& row)
+            // compute and bytes are attributed to the round they belong to (their round
+            // tags); radio energy to the time between two round completions
+            std::map<uint32_t, RoundRow> tagged;
+            auto bytes = [](const MessageFields& f)
             {
-                for (std::size_t i = 0; i < apps.devices.size(); ++i)
-                {
-                    row.radioEnergy += topology.energy->GetEnergy(static_cast<uint32_t>(i));
-                    row.computeEnergy += apps.devices[i]->GetComputeEnergy();
-                    row.deviceUp += apps.devices[i]->GetBytesSent();
-                }
-                uint64_t up = 0;
-                for (const auto& f : apps.fogs)
-                {
-                    row.deviceDown += f->GetBytesSentDown();
-                    up += f->GetBytesSentUp();
-                }
-                row.backhaul = method.star ? row.deviceUp + row.deviceDown
-                                           : up + (apps.cloud ? apps.cloud->GetBytesSentDown() : 0);
+                return MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
             };
+            for (std::size_t i = 0; i < apps.devices.size(); ++i)
+            {
+                const double watts = specs[i].computePower;
+                apps.devices[i]->TraceConnectWithoutContext(
+                    "TrainingDone",
+                    TraceCallback<uint32_t, uint32_t, int64_t, double, Time>(
+                        [&tagged, watts](uint32_t, uint32_t r, int64_t, double, Time t)
+                        { tagged[r].computeEnergy += watts * t.GetSeconds(); }));
+                apps.devices[i]->TraceConnectWithoutContext(
+                    "ModuleSent", TraceCallback<const MessageFields&>(
+                                      [&](const MessageFields& f)
+                                      {
+                                          tagged[f.round].deviceUp += bytes(f);
+                                          tagged[f.round].backhaul += method.star ? bytes(f) : 0;
+                                      }));
+            }
+            for (const auto& f : apps.fogs)
+            {
+                f->TraceConnectWithoutContext(
+                    "ModuleSent",
+                    TraceCallback<const MessageFields&>(
+                        [&](const MessageFields& m)
+                        {
+                            const bool down = m.type == MessageType::MODULE_PUSH;
+                            (down ? tagged[m.round].deviceDown : tagged[m.round].backhaul)
+                                += bytes(m);
+                            tagged[m.round].backhaul += method.star && down ? bytes(m) : 0;
+                        }));
+            }
+            if (apps.cloud)
+            {
+                apps.cloud->TraceConnectWithoutContext(
+                    "ModuleSent",
+                    TraceCallback<const MessageFields&>([&](const MessageFields& m)
+                                                        { tagged[m.round].backhaul += bytes(m); }));
+            }
+            double lastRadio = 0.0;
             for (auto& f : apps.fogs)
             {
                 f->TraceConnectWithoutContext(
@@ -446,17 +474,19 @@ main(int argc, char* argv[])
                             {
                                 return;
                             }
-                            RoundRow now;
-                            snapshot(now);
+                            double radioNow = 0.0;
+                            for (std::size_t i = 0; i < apps.devices.size(); ++i)
+                            {
+                                radioNow += topology.energy->GetEnergy(static_cast<uint32_t>(i));
+                            }
                             RoundRow row;
                             row.round = r;
                             row.time = Simulator::Now().GetSeconds();
-                            row.latency = row.time - last.time;
-                            row.radioEnergy = now.radioEnergy - last.radioEnergy;
-                            row.computeEnergy = now.computeEnergy - last.computeEnergy;
-                            row.deviceUp = now.deviceUp - last.deviceUp;
-                            row.deviceDown = now.deviceDown - last.deviceDown;
-                            row.backhaul = now.backhaul - last.backhaul;
+                            row.latency
+                                = row.time
+                                  - (result.rounds.empty() ? 0.0 : result.rounds.back().time);
+                            row.radioEnergy = radioNow - lastRadio;
+                            lastRadio = radioNow;
                             row.stragglers = stragglers[r];
                             if (evalEvery > 0 && (r % evalEvery == 0 || r == rounds))
                             {
@@ -466,8 +496,6 @@ main(int argc, char* argv[])
                                     row.accuracy[task] = Mean(accs);
                                 }
                             }
-                            now.time = row.time;
-                            last = now;
                             result.rounds.push_back(row);
                             std::cout << "  " << method.name << " round " << r << "/" << rounds
                                       << ": " << std::fixed << std::setprecision(2) << row.time
@@ -487,7 +515,14 @@ main(int argc, char* argv[])
             Simulator::Stop(Seconds(2.0 * rounds * deadline * (method.globalEvery ? 2 : 1) + 10));
             Simulator::Run();
 
-            // the last round's time is when the last aggregator completed it
+            for (auto& row : result.rounds)
+            {
+                const RoundRow& t = tagged[row.round];
+                row.computeEnergy = t.computeEnergy;
+                row.deviceUp = t.deviceUp;
+                row.deviceDown = t.deviceDown;
+                row.backhaul = t.backhaul;
+            }
             result.accuracy = EvaluateDevices(*learner, apps, specs);
             for (const auto& f : apps.fogs)
             {
@@ -502,6 +537,25 @@ main(int argc, char* argv[])
                 result.rejected += d->GetRejectedCount();
             }
 
+            std::ofstream nodes(folder
+                                / ("nodes-" + method.name + "-seed" + std::to_string(s) + ".csv"));
+            nodes << "method,seed,device,aggregator,modalities,tasks,train_samples,"
+                     "rounds_trained,radio_airtime_s,radio_energy_J,compute_time_s,"
+                     "compute_energy_J,bytes_sent,bytes_received\n";
+            for (std::size_t i = 0; i < apps.devices.size(); ++i)
+            {
+                const auto& d = apps.devices[i];
+                const auto index = static_cast<uint32_t>(i);
+                // the scenario line's first two fields: modalities and tasks
+                std::string line = FormatScenarioLine(specs[i]);
+                line = line.substr(0, line.find(',', line.find(',') + 1));
+                nodes << method.name << "," << s << "," << i << "," << apps.aggregatorOf[i] << ","
+                      << line << "," << learner->GetTrainSamples(i) << "," << d->GetRoundsTrained()
+                      << "," << topology.energy->GetAirtime(index).GetSeconds() << ","
+                      << topology.energy->GetEnergy(index) << ","
+                      << d->GetComputeTime().GetSeconds() << "," << d->GetComputeEnergy() << ","
+                      << d->GetBytesSent() << "," << d->GetBytesReceived() << "\n";
+            }
             std::ofstream csv(folder
                               / ("rounds-" + method.name + "-seed" + std::to_string(s) + ".csv"));
             csv << "method,seed,round,time_s,latency_s,radio_energy_J,compute_energy_J,"
@@ -593,8 +647,8 @@ main(int argc, char* argv[])
                  << 100.0 * StdDev(v);
             text << std::setw(17) << cell.str();
         }
-        csv << "," << up / perSeed << "," << down / perSeed << "," << backhaul / perSeed << ","
-            << straggling << "," << rejected << "\n";
+        csv << "," << std::llround(up / perSeed) << "," << std::llround(down / perSeed) << ","
+            << std::llround(backhaul / perSeed) << "," << straggling << "," << rejected << "\n";
         text << std::setw(14) << up / perSeed / 1e6 << std::setw(14) << down / perSeed / 1e6
              << std::setw(14) << backhaul / perSeed / 1e6 << "\n";
     }

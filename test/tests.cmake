@@ -68,3 +68,9 @@ if(HFFM_CLANG_FORMAT)
                                     ${HFFM_CLANG_FORMAT})
   set_tests_properties(lint/format PROPERTIES LABELS "lint")
 endif()
+
+# The paper-table example writes PCAP in which tshark finds every module byte it reports.
+add_test(NAME example/hffm-paper-table-pcap
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-federated-pcap.sh
+                 $<TARGET_FILE:hffm-paper-table> ${CMAKE_CURRENT_BINARY_DIR}/test-output/paper-table)
+set_tests_properties(example/hffm-paper-table-pcap PROPERTIES LABELS "example")

@@ -57,6 +57,10 @@ AggregatorApp::GetTypeId()
               .AddTraceSource("ModuleReceived", "A module arrived, valid and expected.",
                               MakeTraceSourceAccessor(&AggregatorApp::m_moduleReceivedTrace),
                               "ns3::AggregatorApp::ModuleTracedCallback")
+              .AddTraceSource("ModuleSent",
+                              "A module message (a push down or an update up) was handed to TCP.",
+                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleSentTrace),
+                              "ns3::AggregatorApp::ModuleTracedCallback")
               .AddTraceSource("ModuleRejected",
                               "A message or update was rejected, and is not aggregated.",
                               MakeTraceSourceAccessor(&AggregatorApp::m_moduleRejectedTrace),
@@ -424,7 +428,10 @@ AggregatorApp::PushToChild(uint32_t id, uint32_t round)
     }
     transfer->SetMessageSentCallback(
         [this](const MessageFields& f)
-        { m_bytesSentDown += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength; });
+        {
+            m_bytesSentDown += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
+            m_moduleSentTrace(f);
+        });
     transfer->Start();
 }
 
@@ -449,8 +456,11 @@ AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t rou
         transfer->Add(fields, payload);
     }
     transfer->SetMessageSentCallback(
-        [counter](const MessageFields& f)
-        { *counter += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength; });
+        [this, counter](const MessageFields& f)
+        {
+            *counter += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
+            m_moduleSentTrace(f);
+        });
     transfer->Start();
 }
 

@@ -151,6 +151,7 @@ class AggregatorApp : public Application
     ModuleCodec m_codec{ModuleCodec::FP32};
 
     TracedCallback<const MessageFields&> m_moduleReceivedTrace;
+    TracedCallback<const MessageFields&> m_moduleSentTrace;
 
   private:
     void HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state);

@@ -1,0 +1,175 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+/**
+ * \file
+ * Wall time of federated rounds, split into learning (LibTorch training and evaluation
+ * inside the learner) and simulation (everything else: ns-3's radio, TCP, the applications),
+ * for a number of devices on Wi-Fi or LTE.
+ *
+ *     hffm-bench-federated-scale --radio=wifi --devices=100 --rounds=1
+ *
+ * Prints key=value lines. The learner is wrapped in a decorator that times its calls with a
+ * steady clock; the simulation itself never reads a wall clock.
+ */
+
+#include "ns3/command-line.h"
+#include "ns3/core-module.h"
+#include "ns3/federated-helper.h"
+#include "ns3/lte-topology-helper.h"
+#include "ns3/m3t-federated-learner.h"
+#include "ns3/wifi-topology-helper.h"
+
+#include <chrono>
+#include <iostream>
+
+using namespace ns3;
+
+namespace
+{
+
+using Clock = std::chrono::steady_clock;
+
+/// Forwards to a learner and adds up the wall time its calls take.
+class TimedLearner : public FederatedLearner
+{
+  public:
+    explicit TimedLearner(std::shared_ptr<FederatedLearner> inner)
+        : m_inner(std::move(inner))
+    {
+    }
+
+    std::size_t GetDeviceCount() const override { return m_inner->GetDeviceCount(); }
+
+    int64_t GetTrainSamples(std::size_t device) const override
+    {
+        return m_inner->GetTrainSamples(device);
+    }
+
+    ModuleMap GetInitialModules() const override { return m_inner->GetInitialModules(); }
+
+    std::vector<std::string> GetModuleIdsFor(const NodeProfile& profile) const override
+    {
+        return m_inner->GetModuleIdsFor(profile);
+    }
+
+    LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
+                      uint32_t round) override
+    {
+        const auto start = Clock::now();
+        LocalUpdate u = m_inner->Train(device, profile, modules, round);
+        m_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+        return u;
+    }
+
+    std::map<std::string, double> Evaluate(const ModuleMap& modules,
+                                           const NodeProfile& profile) override
+    {
+        const auto start = Clock::now();
+        auto acc = m_inner->Evaluate(modules, profile);
+        m_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+        return acc;
+    }
+
+    double GetSeconds() const { return m_seconds; }
+
+  private:
+    std::shared_ptr<FederatedLearner> m_inner;
+    double m_seconds{0.0};
+};
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    std::string radio = "wifi";
+    uint32_t devices = 10;
+    uint32_t fogs = 0;
+    uint32_t rounds = 1;
+    uint32_t samplesPerDevice = 100;
+    std::string method = "hier-1";
+    CommandLine cmd(__FILE__);
+    cmd.AddValue("radio", "wifi or lte", radio);
+    cmd.AddValue("devices", "edge devices", devices);
+    cmd.AddValue("fogs", "fogs (0: one per 10 devices)", fogs);
+    cmd.AddValue("rounds", "edge rounds", rounds);
+    cmd.AddValue("samplesPerDevice", "training samples per device", samplesPerDevice);
+    cmd.AddValue("method", "star, edge-only or hier-K", method);
+    cmd.Parse(argc, argv);
+    if (fogs == 0)
+    {
+        fogs = std::max(1U, devices / 10);
+    }
+    FederatedMethod m;
+    const std::string error = FederatedMethod::Parse(method, m);
+    if (!error.empty() || (radio != "wifi" && radio != "lte"))
+    {
+        std::cerr << (error.empty() ? "--radio is not wifi or lte" : error) << "\n";
+        return 2;
+    }
+
+    M3TLearnerConfig lc;
+    lc.devices = devices;
+    lc.samplesPerDevice = samplesPerDevice;
+    lc.testSamples = 100;
+    auto learner = std::make_shared<TimedLearner>(std::make_shared<M3TFederatedLearner>(lc));
+    const auto profiles = DrawNodeProfiles(devices, 0.8, 0.6, 0.6, 1);
+    std::vector<DeviceSpec> specs(devices);
+    for (uint32_t i = 0; i < devices; ++i)
+    {
+        specs[i].profile = profiles[i];
+    }
+
+    const auto setupStart = Clock::now();
+    FederatedTopology topology;
+    if (radio == "wifi")
+    {
+        WifiTopologyHelper::Config c;
+        c.devices = devices;
+        c.fogs = fogs;
+        topology = WifiTopologyHelper::Build(c);
+    }
+    else
+    {
+        LteTopologyHelper::Config c;
+        c.devices = devices;
+        c.fogs = fogs;
+        topology = LteTopologyHelper::Build(c);
+    }
+    FederatedHelper helper(learner);
+    helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+    helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(600)));
+    helper.SetCloudAttribute("RoundDeadline", TimeValue(Seconds(600)));
+    const FederatedApps apps = helper.Install(topology, specs, m);
+    uint32_t finished = 0;
+    for (const auto& f : apps.fogs)
+    {
+        f->TraceConnectWithoutContext("Finished", Callback<void>(
+                                                      [&]()
+                                                      {
+                                                          if (++finished == apps.fogs.size())
+                                                          {
+                                                              Simulator::Stop();
+                                                          }
+                                                      }));
+    }
+    const double setup = std::chrono::duration<double>(Clock::now() - setupStart).count();
+    const auto runStart = Clock::now();
+    Simulator::Stop(Seconds(3600));
+    Simulator::Run();
+    const double total = std::chrono::duration<double>(Clock::now() - runStart).count();
+    const double simulated = Simulator::Now().GetSeconds();
+    Simulator::Destroy();
+
+    const double learning = learner->GetSeconds();
+    std::cout << "radio=" << radio << "\ndevices=" << devices << "\nfogs=" << fogs
+              << "\nmethod=" << method << "\nrounds=" << rounds
+              << "\nfinished=" << (finished == apps.fogs.size()) << "\nsetup_wall_s=" << setup
+              << "\nrun_wall_s=" << total << "\nlearning_wall_s_per_round=" << learning / rounds
+              << "\nsimulation_wall_s_per_round=" << (total - learning) / rounds
+              << "\nsimulation_fraction=" << (total - learning) / total
+              << "\nsimulated_s_per_round=" << simulated / rounds << "\n";
+    return 0;
+}
