@@ -20,11 +20,13 @@
  * files per method. Each column is described in doc/hffm.rst ("The paper table").
  */
 
+#include "ns3/closed-form-cost.h"
 #include "ns3/command-line.h"
 #include "ns3/core-module.h"
 #include "ns3/federated-helper.h"
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
+#include "ns3/mobility-model.h"
 #include "ns3/wifi-topology-helper.h"
 
 #include <chrono>
@@ -61,6 +63,8 @@ struct RoundRow
     uint64_t deviceDown{0};
     uint64_t backhaul{0};
     uint32_t stragglers{0};
+    double closedFormLatency{0}; //!< the reference's closed form for this round's uploads
+    double closedFormEnergy{0};
     std::map<std::string, double> accuracy; //!< mean over devices, when evaluated
 };
 
@@ -285,6 +289,7 @@ main(int argc, char* argv[])
                      "--participation in (0, 1], --macsPerSecond >= 1, --computePower >= 0\n";
         return 2;
     }
+    const ClosedFormConfig closedForm; // the reference's parameters
     std::vector<DeviceSpec> scenarioSpecs;
     if (!scenario.empty())
     {
@@ -416,6 +421,8 @@ main(int argc, char* argv[])
             // compute and bytes are attributed to the round they belong to (their round
             // tags); radio energy to the time between two round completions
             std::map<uint32_t, RoundRow> tagged;
+            std::map<uint32_t, std::map<std::size_t, double>> upBits;    // round, device
+            std::map<uint32_t, std::map<uint32_t, double>> backhaulBits; // round, fog
             auto bytes = [](const MessageFields& f)
             {
                 return MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
@@ -430,9 +437,10 @@ main(int argc, char* argv[])
                         { tagged[r].computeEnergy += watts * t.GetSeconds(); }));
                 apps.devices[i]->TraceConnectWithoutContext(
                     "ModuleSent", TraceCallback<const MessageFields&>(
-                                      [&](const MessageFields& f)
+                                      [&, i](const MessageFields& f)
                                       {
                                           tagged[f.round].deviceUp += bytes(f);
+                                          upBits[f.round][i] += 8.0 * bytes(f);
                                           tagged[f.round].backhaul += method.star ? bytes(f) : 0;
                                       }));
             }
@@ -444,6 +452,10 @@ main(int argc, char* argv[])
                         [&](const MessageFields& m)
                         {
                             const bool down = m.type == MessageType::MODULE_PUSH;
+                            if (!down)
+                            {
+                                backhaulBits[m.round][m.sender] += 8.0 * bytes(m);
+                            }
                             (down ? tagged[m.round].deviceDown : tagged[m.round].backhaul)
                                 += bytes(m);
                             tagged[m.round].backhaul += method.star && down ? bytes(m) : 0;
@@ -522,6 +534,27 @@ main(int argc, char* argv[])
                 row.deviceUp = t.deviceUp;
                 row.deviceDown = t.deviceDown;
                 row.backhaul = t.backhaul;
+                std::vector<ClosedFormUpload> uploads;
+                std::map<uint32_t, double> fogBits = backhaulBits[row.round];
+                for (const auto& [device, b] : upBits[row.round])
+                {
+                    const uint32_t fog = topology.fogOf[device];
+                    const auto a = topology.devices.Get(device)->GetObject<MobilityModel>();
+                    const auto z = topology.radioPoints.Get(fog)->GetObject<MobilityModel>();
+                    uploads.push_back({b, std::max(1.0, a->GetDistanceFrom(z)), 1.0});
+                    if (method.star)
+                    {
+                        fogBits[fog] += b; // in the star every upload crosses the backhaul
+                    }
+                }
+                std::vector<double> perFog;
+                for (const auto& [fog, b] : fogBits)
+                {
+                    perFog.push_back(b);
+                }
+                const TransferCost cf = ClosedFormRound(closedForm, uploads, perFog);
+                row.closedFormLatency = cf.seconds;
+                row.closedFormEnergy = cf.joules;
             }
             result.accuracy = EvaluateDevices(*learner, apps, specs);
             for (const auto& f : apps.fogs)
@@ -559,7 +592,8 @@ main(int argc, char* argv[])
             std::ofstream csv(folder
                               / ("rounds-" + method.name + "-seed" + std::to_string(s) + ".csv"));
             csv << "method,seed,round,time_s,latency_s,radio_energy_J,compute_energy_J,"
-                   "device_up_bytes,device_down_bytes,backhaul_bytes,stragglers";
+                   "device_up_bytes,device_down_bytes,backhaul_bytes,stragglers,"
+                   "closed_form_latency_s,closed_form_energy_J";
             for (const auto& t : DefaultTasks())
             {
                 csv << ",acc_" << t.name << "_pct";
@@ -570,7 +604,8 @@ main(int argc, char* argv[])
                 csv << method.name << "," << s << "," << row.round << "," << row.time << ","
                     << row.latency << "," << row.radioEnergy << "," << row.computeEnergy << ","
                     << row.deviceUp << "," << row.deviceDown << "," << row.backhaul << ","
-                    << row.stragglers;
+                    << row.stragglers << "," << row.closedFormLatency << ","
+                    << row.closedFormEnergy;
                 for (const auto& t : DefaultTasks())
                 {
                     csv << ",";
@@ -600,14 +635,15 @@ main(int argc, char* argv[])
         csv << ",acc_" << t.name << "_pct,acc_" << t.name << "_std";
         text << std::setw(16) << ("acc " + t.name + " %");
     }
-    csv << ",device_up_bytes,device_down_bytes,backhaul_bytes,stragglers,rejected\n";
+    csv << ",device_up_bytes,device_down_bytes,backhaul_bytes,stragglers,rejected,"
+           "closed_form_latency_per_round_s,closed_form_energy_per_round_J\n";
     text << std::setw(14) << "device up MB" << std::setw(14) << "device dn MB" << std::setw(14)
-         << "backhaul MB"
+         << "backhaul MB" << std::setw(14) << "formula s/rd" << std::setw(14) << "formula J/rd"
          << "\n";
     for (const auto& method : methodList)
     {
         const auto& runs = results[method.name];
-        double latency = 0, radioJ = 0, computeJ = 0;
+        double latency = 0, radioJ = 0, computeJ = 0, cfLatency = 0, cfEnergy = 0;
         uint64_t up = 0, down = 0, backhaul = 0, straggling = 0, rejected = 0;
         std::size_t roundCount = 0;
         std::map<std::string, std::vector<double>> acc;
@@ -616,6 +652,8 @@ main(int argc, char* argv[])
             for (const auto& row : r.rounds)
             {
                 latency += row.latency;
+                cfLatency += row.closedFormLatency;
+                cfEnergy += row.closedFormEnergy;
                 radioJ += row.radioEnergy;
                 computeJ += row.computeEnergy;
                 up += row.deviceUp;
@@ -648,14 +686,17 @@ main(int argc, char* argv[])
             text << std::setw(17) << cell.str();
         }
         csv << "," << std::llround(up / perSeed) << "," << std::llround(down / perSeed) << ","
-            << std::llround(backhaul / perSeed) << "," << straggling << "," << rejected << "\n";
+            << std::llround(backhaul / perSeed) << "," << straggling << "," << rejected << ","
+            << cfLatency / n << "," << cfEnergy / n << "\n";
         text << std::setw(14) << up / perSeed / 1e6 << std::setw(14) << down / perSeed / 1e6
-             << std::setw(14) << backhaul / perSeed / 1e6 << "\n";
+             << std::setw(14) << backhaul / perSeed / 1e6 << std::setw(14) << cfLatency / n
+             << std::setw(14) << cfEnergy / n << "\n";
     }
     std::ofstream(folder / "summary.txt") << text.str();
     std::cout << "\n"
               << text.str() << "\n(accuracy: mean ± standard deviation over devices and seeds; "
-              << "bytes per seed)\nresults in " << folder.string() << " (" << wall()
-              << " s wall)\n";
+              << "bytes per seed; formula: the reference's closed-form Shannon-rate latency and "
+              << "radio energy of the same uploads)\nresults in " << folder.string() << " ("
+              << wall() << " s wall)\n";
     return 0;
 }

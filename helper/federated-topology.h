@@ -28,7 +28,9 @@ struct FederatedTopology
     std::string radio; //!< "wifi" or "lte"
     NodeContainer devices;
     NodeContainer fogs;
-    NodeContainer cloud;                         //!< one node
+    NodeContainer cloud; //!< one node
+    /// per fog, the node its devices talk to over the air (Wi-Fi: the fog; LTE: its eNB)
+    NodeContainer radioPoints;
     std::vector<uint32_t> fogOf;                 //!< per device, its fog's index
     std::vector<Ipv4Address> deviceAddress;      //!< per device, the address it listens on
     std::vector<Ipv4Address> fogDeviceAddress;   //!< per fog, its address for its devices

@@ -124,6 +124,7 @@ LteTopologyHelper::Build(const Config& config)
     t.devices.Create(config.devices);
     t.fogs.Create(config.fogs);
     t.cloud.Create(1);
+    t.radioPoints = enbs;
     t.energy = CreateObject<RadioEnergyMeter>();
 
     std::mt19937_64 rng(config.seed);

@@ -95,6 +95,7 @@ WifiTopologyHelper::Build(const Config& config)
     t.devices.Create(config.devices);
     t.fogs.Create(config.fogs);
     t.cloud.Create(1);
+    t.radioPoints = t.fogs;
     t.energy = CreateObject<RadioEnergyMeter>();
     InternetStackHelper internet;
     internet.Install(t.devices);

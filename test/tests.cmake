@@ -26,7 +26,9 @@ hffm_add_ns3_suite(hffm-federated EXTENSIVE)
 add_executable(hffm-gtest
   test/gtest/aggregation-test.cc
   test/gtest/checkpoint-test.cc
+  test/gtest/closed-form-cost-test.cc
   test/gtest/crc32c-test.cc
+  test/gtest/d2d-graph-test.cc
   test/gtest/device-scenario-test.cc
   test/gtest/federated-learner-test.cc
   test/gtest/local-trainer-test.cc
