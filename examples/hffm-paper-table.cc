@@ -23,6 +23,7 @@
 #include "ns3/closed-form-cost.h"
 #include "ns3/command-line.h"
 #include "ns3/core-module.h"
+#include "ns3/d2d-radio-helper.h"
 #include "ns3/federated-helper.h"
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
@@ -62,6 +63,7 @@ struct RoundRow
     uint64_t deviceUp{0};
     uint64_t deviceDown{0};
     uint64_t backhaul{0};
+    uint64_t d2d{0}; //!< module bytes sent over D2D links
     uint32_t stragglers{0};
     double closedFormLatency{0}; //!< the reference's closed form for this round's uploads
     double closedFormEnergy{0};
@@ -104,7 +106,11 @@ EvaluateDevices(FederatedLearner& learner, const FederatedApps& apps,
     {
         const uint32_t a = apps.aggregatorOf[i];
         const auto children = apps.fogs[a]->GetChildIds();
-        if (!std::binary_search(children.begin(), children.end(), static_cast<uint32_t>(i)))
+        const bool takesPart
+            = apps.clusterApps.empty()
+                  ? std::binary_search(children.begin(), children.end(), static_cast<uint32_t>(i))
+                  : apps.clusterApps[i] != nullptr;
+        if (!takesPart)
         {
             continue;
         }
@@ -154,7 +160,7 @@ int
 main(int argc, char* argv[])
 {
     std::string radio = "wifi";
-    std::string methods = "star,edge-only,hier-2,hier-8";
+    std::string methods = "star,edge-only,edge-only+d2d,hier-2,hier-8,hier-2+d2d,hier-8+d2d";
     uint32_t devices = 8;
     uint32_t fogs = 2;
     uint32_t rounds = 8;
@@ -189,10 +195,24 @@ main(int argc, char* argv[])
     std::string outputDir = "results/hffm-paper-table";
     std::string runTag = "default";
     std::string scenario;
+    std::string d2dRadio = "adhoc-80211n";
+    uint32_t clusterSize = 4;
+    double d2dRange = 30.0;
+    std::string clusterAggregator = "min-max";
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
-    cmd.AddValue("methods", "comma-separated: star, edge-only, hier-K", methods);
+    cmd.AddValue("methods", "comma-separated: star, edge-only, hier-K, edge-only+d2d, hier-K+d2d",
+                 methods);
+    cmd.AddValue("d2dRadio",
+                 "D2D radio of the +d2d methods: adhoc-80211n, adhoc-80211ac, adhoc-80211ax, "
+                 "ocb-80211p",
+                 d2dRadio);
+    cmd.AddValue("clusterSize", "devices per D2D cluster", clusterSize);
+    cmd.AddValue("d2dRange", "D2D neighbour range (m); a spanning tree joins what it leaves apart",
+                 d2dRange);
+    cmd.AddValue("clusterAggregator", "D2D cluster aggregator: min-max, min-total, random",
+                 clusterAggregator);
     cmd.AddValue("devices", "edge devices", devices);
     cmd.AddValue("fogs", "fog (edge) servers", fogs);
     cmd.AddValue("rounds", "edge rounds per method", rounds);
@@ -287,6 +307,19 @@ main(int argc, char* argv[])
     {
         std::cerr << "--seeds and --rounds must be at least 1, --deadline positive, "
                      "--participation in (0, 1], --macsPerSecond >= 1, --computePower >= 0\n";
+        return 2;
+    }
+    if (!D2dRadioHelper::IsKnown(d2dRadio))
+    {
+        std::cerr << "--d2dRadio=" << d2dRadio
+                  << " is not adhoc-80211n, adhoc-80211ac, adhoc-80211ax or ocb-80211p\n";
+        return 2;
+    }
+    const std::string clusterError
+        = FederatedHelper::CheckD2dClusters(clusterSize, d2dRange, clusterAggregator);
+    if (!clusterError.empty())
+    {
+        std::cerr << "bad D2D clusters: " << clusterError << "\n";
         return 2;
     }
     const ClosedFormConfig closedForm; // the reference's parameters
@@ -398,10 +431,14 @@ main(int argc, char* argv[])
                        : "";
             wifiConfig.pcapPrefix = pcapPrefix;
             lteConfig.pcapPrefix = pcapPrefix;
-            const FederatedTopology topology = radio == "wifi"
-                                                   ? WifiTopologyHelper::Build(wifiConfig)
-                                                   : LteTopologyHelper::Build(lteConfig);
+            FederatedTopology topology = radio == "wifi" ? WifiTopologyHelper::Build(wifiConfig)
+                                                         : LteTopologyHelper::Build(lteConfig);
+            if (method.d2d)
+            {
+                D2dRadioHelper::Install(topology, d2dRadio);
+            }
             FederatedHelper helper(learner);
+            helper.SetD2dClusters(clusterSize, d2dRange, clusterAggregator);
             helper.SetDeviceAttribute("Codec", StringValue(codec));
             helper.SetFogAttribute("Codec", StringValue(codec));
             helper.SetCloudAttribute("Codec", StringValue(codec));
@@ -435,6 +472,10 @@ main(int argc, char* argv[])
                     TraceCallback<uint32_t, uint32_t, int64_t, double, Time>(
                         [&tagged, watts](uint32_t, uint32_t r, int64_t, double, Time t)
                         { tagged[r].computeEnergy += watts * t.GetSeconds(); }));
+                if (method.d2d)
+                {
+                    continue; // a device's uploads go to its cluster node over loopback
+                }
                 apps.devices[i]->TraceConnectWithoutContext(
                     "ModuleSent", TraceCallback<const MessageFields&>(
                                       [&, i](const MessageFields& f)
@@ -444,12 +485,40 @@ main(int argc, char* argv[])
                                           tagged[f.round].backhaul += method.star ? bytes(f) : 0;
                                       }));
             }
+            for (std::size_t i = 0; i < apps.clusterApps.size(); ++i)
+            {
+                if (!apps.clusterApps[i])
+                {
+                    continue;
+                }
+                apps.clusterApps[i]->TraceConnectWithoutContext(
+                    "ModuleSent", TraceCallback<const MessageFields&, const Address&>(
+                                      [&, i](const MessageFields& m, const Address& to)
+                                      {
+                                          const auto a = InetSocketAddress::ConvertFrom(to);
+                                          if (a.GetIpv4() == Ipv4Address::GetLoopback())
+                                          {
+                                              return; // to its own device, not on air
+                                          }
+                                          if (m.type == MessageType::MODULE_UPDATE
+                                              && a.GetPort() == FederatedHelper::FOG_PORT)
+                                          {
+                                              tagged[m.round].deviceUp
+                                                  += bytes(m); // the cluster's upload
+                                              upBits[m.round][i] += 8.0 * bytes(m);
+                                          }
+                                          else
+                                          {
+                                              tagged[m.round].d2d += bytes(m);
+                                          }
+                                      }));
+            }
             for (const auto& f : apps.fogs)
             {
                 f->TraceConnectWithoutContext(
                     "ModuleSent",
-                    TraceCallback<const MessageFields&>(
-                        [&](const MessageFields& m)
+                    TraceCallback<const MessageFields&, const Address&>(
+                        [&](const MessageFields& m, const Address&)
                         {
                             const bool down = m.type == MessageType::MODULE_PUSH;
                             if (!down)
@@ -464,11 +533,22 @@ main(int argc, char* argv[])
             if (apps.cloud)
             {
                 apps.cloud->TraceConnectWithoutContext(
-                    "ModuleSent",
-                    TraceCallback<const MessageFields&>([&](const MessageFields& m)
-                                                        { tagged[m.round].backhaul += bytes(m); }));
+                    "ModuleSent", TraceCallback<const MessageFields&, const Address&>(
+                                      [&](const MessageFields& m, const Address&)
+                                      { tagged[m.round].backhaul += bytes(m); }));
             }
             double lastRadio = 0.0;
+            auto radioTotal = [&]()
+            {
+                double sum = 0.0;
+                for (std::size_t i = 0; i < apps.devices.size(); ++i)
+                {
+                    sum += topology.energy->GetEnergy(static_cast<uint32_t>(i));
+                }
+                return sum;
+            };
+            // joining the network (association, attach) before the first round is not a round's
+            Simulator::Schedule(helper.GetStartTime(), [&]() { lastRadio = radioTotal(); });
             for (auto& f : apps.fogs)
             {
                 f->TraceConnectWithoutContext(
@@ -486,17 +566,14 @@ main(int argc, char* argv[])
                             {
                                 return;
                             }
-                            double radioNow = 0.0;
-                            for (std::size_t i = 0; i < apps.devices.size(); ++i)
-                            {
-                                radioNow += topology.energy->GetEnergy(static_cast<uint32_t>(i));
-                            }
+                            const double radioNow = radioTotal();
                             RoundRow row;
                             row.round = r;
                             row.time = Simulator::Now().GetSeconds();
                             row.latency
                                 = row.time
-                                  - (result.rounds.empty() ? 0.0 : result.rounds.back().time);
+                                  - (result.rounds.empty() ? helper.GetStartTime().GetSeconds()
+                                                           : result.rounds.back().time);
                             row.radioEnergy = radioNow - lastRadio;
                             lastRadio = radioNow;
                             row.stragglers = stragglers[r];
@@ -534,6 +611,7 @@ main(int argc, char* argv[])
                 row.deviceUp = t.deviceUp;
                 row.deviceDown = t.deviceDown;
                 row.backhaul = t.backhaul;
+                row.d2d = t.d2d;
                 std::vector<ClosedFormUpload> uploads;
                 std::map<uint32_t, double> fogBits = backhaulBits[row.round];
                 for (const auto& [device, b] : upBits[row.round])
@@ -592,7 +670,7 @@ main(int argc, char* argv[])
             std::ofstream csv(folder
                               / ("rounds-" + method.name + "-seed" + std::to_string(s) + ".csv"));
             csv << "method,seed,round,time_s,latency_s,radio_energy_J,compute_energy_J,"
-                   "device_up_bytes,device_down_bytes,backhaul_bytes,stragglers,"
+                   "device_up_bytes,device_down_bytes,backhaul_bytes,d2d_bytes,stragglers,"
                    "closed_form_latency_s,closed_form_energy_J";
             for (const auto& t : DefaultTasks())
             {
@@ -604,7 +682,7 @@ main(int argc, char* argv[])
                 csv << method.name << "," << s << "," << row.round << "," << row.time << ","
                     << row.latency << "," << row.radioEnergy << "," << row.computeEnergy << ","
                     << row.deviceUp << "," << row.deviceDown << "," << row.backhaul << ","
-                    << row.stragglers << "," << row.closedFormLatency << ","
+                    << row.d2d << "," << row.stragglers << "," << row.closedFormLatency << ","
                     << row.closedFormEnergy;
                 for (const auto& t : DefaultTasks())
                 {
@@ -627,7 +705,7 @@ main(int argc, char* argv[])
     std::ostringstream text;
     csv << "method,radio,devices,fogs,seeds,rounds,latency_per_round_s,radio_energy_per_round_J,"
            "compute_energy_per_round_J,energy_per_round_J";
-    text << std::left << std::setw(11) << "method" << std::right << std::setw(7) << "rounds"
+    text << std::left << std::setw(14) << "method" << std::right << std::setw(7) << "rounds"
          << std::setw(12) << "latency/rd" << std::setw(12) << "radio J/rd" << std::setw(14)
          << "compute J/rd";
     for (const auto& t : DefaultTasks())
@@ -635,16 +713,17 @@ main(int argc, char* argv[])
         csv << ",acc_" << t.name << "_pct,acc_" << t.name << "_std";
         text << std::setw(16) << ("acc " + t.name + " %");
     }
-    csv << ",device_up_bytes,device_down_bytes,backhaul_bytes,stragglers,rejected,"
+    csv << ",device_up_bytes,device_down_bytes,backhaul_bytes,d2d_bytes,stragglers,rejected,"
            "closed_form_latency_per_round_s,closed_form_energy_per_round_J\n";
     text << std::setw(14) << "device up MB" << std::setw(14) << "device dn MB" << std::setw(14)
-         << "backhaul MB" << std::setw(14) << "formula s/rd" << std::setw(14) << "formula J/rd"
+         << "backhaul MB" << std::setw(10) << "D2D MB" << std::setw(14) << "formula s/rd"
+         << std::setw(14) << "formula J/rd"
          << "\n";
     for (const auto& method : methodList)
     {
         const auto& runs = results[method.name];
         double latency = 0, radioJ = 0, computeJ = 0, cfLatency = 0, cfEnergy = 0;
-        uint64_t up = 0, down = 0, backhaul = 0, straggling = 0, rejected = 0;
+        uint64_t up = 0, down = 0, backhaul = 0, d2d = 0, straggling = 0, rejected = 0;
         std::size_t roundCount = 0;
         std::map<std::string, std::vector<double>> acc;
         for (const auto& r : runs)
@@ -659,6 +738,7 @@ main(int argc, char* argv[])
                 up += row.deviceUp;
                 down += row.deviceDown;
                 backhaul += row.backhaul;
+                d2d += row.d2d;
                 straggling += row.stragglers;
                 ++roundCount;
             }
@@ -673,7 +753,7 @@ main(int argc, char* argv[])
         csv << method.name << "," << radio << "," << devices << "," << fogs << "," << runs.size()
             << "," << rounds << "," << latency / n << "," << radioJ / n << "," << computeJ / n
             << "," << (radioJ + computeJ) / n;
-        text << std::left << std::setw(11) << method.name << std::right << std::setw(7) << rounds
+        text << std::left << std::setw(14) << method.name << std::right << std::setw(7) << rounds
              << std::fixed << std::setprecision(3) << std::setw(12) << latency / n << std::setw(12)
              << radioJ / n << std::setw(14) << computeJ / n;
         for (const auto& t : DefaultTasks())
@@ -686,11 +766,11 @@ main(int argc, char* argv[])
             text << std::setw(17) << cell.str();
         }
         csv << "," << std::llround(up / perSeed) << "," << std::llround(down / perSeed) << ","
-            << std::llround(backhaul / perSeed) << "," << straggling << "," << rejected << ","
-            << cfLatency / n << "," << cfEnergy / n << "\n";
+            << std::llround(backhaul / perSeed) << "," << std::llround(d2d / perSeed) << ","
+            << straggling << "," << rejected << "," << cfLatency / n << "," << cfEnergy / n << "\n";
         text << std::setw(14) << up / perSeed / 1e6 << std::setw(14) << down / perSeed / 1e6
-             << std::setw(14) << backhaul / perSeed / 1e6 << std::setw(14) << cfLatency / n
-             << std::setw(14) << cfEnergy / n << "\n";
+             << std::setw(14) << backhaul / perSeed / 1e6 << std::setw(10) << d2d / perSeed / 1e6
+             << std::setw(14) << cfLatency / n << std::setw(14) << cfEnergy / n << "\n";
     }
     std::ofstream(folder / "summary.txt") << text.str();
     std::cout << "\n"

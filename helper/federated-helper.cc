@@ -5,12 +5,18 @@
 #include "ns3/federated-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/closed-form-cost.h"
+#include "ns3/d2d-graph.h"
 #include "ns3/double.h"
 #include "ns3/inet-socket-address.h"
 #include "ns3/log.h"
+#include "ns3/mobility-model.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <set>
 
 namespace ns3
 {
@@ -22,18 +28,30 @@ FederatedMethod::Parse(const std::string& name, FederatedMethod& method)
 {
     FederatedMethod m;
     m.name = name;
-    if (name == "star")
+    std::string base = name;
+    const std::string suffix = "+d2d";
+    if (base.size() > suffix.size()
+        && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0)
+    {
+        m.d2d = true;
+        base = base.substr(0, base.size() - suffix.size());
+        if (base == "star")
+        {
+            return "method '" + name + "': the star baseline has no D2D variant";
+        }
+    }
+    if (base == "star")
     {
         m.star = true;
         m.globalEvery = 0;
     }
-    else if (name == "edge-only")
+    else if (base == "edge-only")
     {
         m.globalEvery = 0;
     }
-    else if (name.rfind("hier-", 0) == 0 && name.size() > 5 && name.size() <= 11)
+    else if (base.rfind("hier-", 0) == 0 && base.size() > 5 && base.size() <= 11)
     {
-        const std::string k = name.substr(5);
+        const std::string k = base.substr(5);
         for (char c : k)
         {
             if (!std::isdigit(static_cast<unsigned char>(c)))
@@ -49,7 +67,8 @@ FederatedMethod::Parse(const std::string& name, FederatedMethod& method)
     }
     else
     {
-        return "method '" + name + "' is not one of star, edge-only, hier-K (K >= 1)";
+        return "method '" + name
+               + "' is not one of star, edge-only, hier-K (K >= 1), edge-only+d2d, hier-K+d2d";
     }
     method = m;
     return "";
@@ -74,6 +93,49 @@ void
 FederatedHelper::SetFogAttribute(const std::string& name, const AttributeValue& value)
 {
     m_fog.Set(name, value);
+}
+
+void
+FederatedHelper::SetStartTime(Time start)
+{
+    m_start = start;
+}
+
+std::string
+FederatedHelper::SetD2dClusters(uint32_t size, double rangeM, const std::string& aggregator)
+{
+    const std::string error = CheckD2dClusters(size, rangeM, aggregator);
+    if (error.empty())
+    {
+        m_clusterSize = size;
+        m_d2dRange = rangeM;
+        m_clusterAggregator = aggregator;
+    }
+    return error;
+}
+
+std::string
+FederatedHelper::CheckD2dClusters(uint32_t size, double rangeM, const std::string& aggregator)
+{
+    if (size == 0)
+    {
+        return "cluster size 0 is not positive";
+    }
+    if (!(rangeM > 0.0) || !std::isfinite(rangeM))
+    {
+        return "D2D range " + std::to_string(rangeM) + " m is not positive";
+    }
+    if (aggregator != "min-max" && aggregator != "min-total" && aggregator != "random")
+    {
+        return "cluster aggregator '" + aggregator + "' is not min-max, min-total or random";
+    }
+    return "";
+}
+
+Time
+FederatedHelper::GetStartTime() const
+{
+    return m_start;
 }
 
 void
@@ -145,9 +207,18 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
             NS_LOG_WARN("device " << i << " has no training samples or no task: it takes no part");
             continue;
         }
+        if (method.d2d)
+        {
+            continue; // the cluster trees are the fogs' children
+        }
         const auto ids = m_learner->GetModuleIdsFor(specs[i].profile);
         apps.fogs[aggregator]->AddChild(
             i, InetSocketAddress(topology.deviceAddress.at(i), DEVICE_PORT), ids);
+    }
+
+    if (method.d2d)
+    {
+        InstallClusters(topology, specs, apps);
     }
 
     // the cloud
@@ -163,7 +234,134 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
         }
         topology.cloud.Get(0)->AddApplication(apps.cloud);
     }
+    for (const auto& fog : apps.fogs)
+    {
+        fog->SetStartTime(m_start); // fogs open the rounds; everything else listens from 0
+    }
     return apps;
+}
+
+void
+FederatedHelper::InstallClusters(const FederatedTopology& topology,
+                                 const std::vector<DeviceSpec>& specs, FederatedApps& apps) const
+{
+    NS_ABORT_MSG_IF(topology.d2dRadio.empty(),
+                    "FederatedHelper: a D2D method needs a D2D radio (D2dRadioHelper::Install)");
+    const uint32_t n = topology.devices.GetN();
+    apps.clusterApps.assign(n, nullptr);
+    apps.clusterHeadOf.assign(n, 0);
+    for (uint32_t i = 0; i < n; ++i)
+    {
+        apps.clusterHeadOf[i] = i;
+    }
+    // a link's cost: the closed-form time of a 1 MB module over it (monotone in distance)
+    const ClosedFormConfig closedForm;
+    auto cost = [&](double d)
+    {
+        return 8e6 / ShannonRate(closedForm, std::max(d, 1.0));
+    };
+    TimeValue fogDeadline;
+    m_fog.Create<FogApp>()->GetAttribute("RoundDeadline", fogDeadline);
+
+    for (uint32_t f = 0; f < topology.fogs.GetN(); ++f)
+    {
+        std::vector<uint32_t> members;
+        for (uint32_t i = 0; i < n; ++i)
+        {
+            if (topology.fogOf[i] == f && m_learner->GetTrainSamples(i) > 0
+                && !specs[i].profile.tasks.empty())
+            {
+                members.push_back(i);
+            }
+        }
+        for (std::size_t first = 0; first < members.size(); first += m_clusterSize)
+        {
+            const std::vector<uint32_t> cluster(
+                members.begin() + static_cast<std::ptrdiff_t>(first),
+                members.begin()
+                    + static_cast<std::ptrdiff_t>(std::min(members.size(), first + m_clusterSize)));
+            std::vector<std::pair<double, double>> positions;
+            for (uint32_t i : cluster)
+            {
+                const Vector p = topology.devices.Get(i)->GetObject<MobilityModel>()->GetPosition();
+                positions.emplace_back(p.x, p.y);
+            }
+            const D2dGraph graph(positions, m_d2dRange, cost);
+            const std::size_t head
+                = m_clusterAggregator == "random"
+                      ? graph.ChooseRandomAggregator(m_clusterSeed * 7919 + cluster.front())
+                  : m_clusterAggregator == "min-total" ? graph.ChooseMinTotalAggregator()
+                                                       : graph.ChooseMinMaxAggregator();
+            // the shortest-path tree towards the aggregator: parent and depth of each member
+            const std::size_t k = cluster.size();
+            std::vector<std::size_t> parent(k, head);
+            std::vector<std::size_t> depth(k, 0);
+            for (std::size_t m = 0; m < k; ++m)
+            {
+                const auto route = graph.GetRoute(m, head);
+                parent[m] = route.size() > 1 ? route[1] : head;
+                depth[m] = route.size() - 1;
+            }
+            // what each member's subtree holds: deepest members first
+            std::vector<std::size_t> order(k);
+            for (std::size_t m = 0; m < k; ++m)
+            {
+                order[m] = m;
+            }
+            std::sort(order.begin(), order.end(),
+                      [&](std::size_t a, std::size_t b) { return depth[a] > depth[b]; });
+            std::vector<std::set<std::string>> subtree(k);
+            for (std::size_t m : order)
+            {
+                const auto own = m_learner->GetModuleIdsFor(specs[cluster[m]].profile);
+                subtree[m].insert(own.begin(), own.end());
+                if (m != head)
+                {
+                    subtree[parent[m]].insert(subtree[m].begin(), subtree[m].end());
+                }
+            }
+            for (std::size_t m = 0; m < k; ++m)
+            {
+                const uint32_t i = cluster[m];
+                Ptr<ClusterApp> node = CreateObject<ClusterApp>();
+                node->SetAttribute("Port", UintegerValue(CLUSTER_PORT));
+                node->SetAttribute("NodeIndex", UintegerValue(i));
+                // deeper nodes give up sooner, so that their parents still hear from them
+                node->SetAttribute("RoundDeadline",
+                                   TimeValue(fogDeadline.Get()
+                                             * std::pow(0.8, static_cast<double>(depth[m] + 1))));
+                node->SetAttribute(
+                    "Parent",
+                    AddressValue(m == head
+                                     ? InetSocketAddress(topology.fogDeviceAddress.at(f), FOG_PORT)
+                                     : InetSocketAddress(topology.d2dAddress.at(cluster[parent[m]]),
+                                                         CLUSTER_PORT)));
+                node->SetModules(m_learner->GetInitialModules());
+                node->AddChild(i, InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT),
+                               m_learner->GetModuleIdsFor(specs[i].profile));
+                for (std::size_t c = 0; c < k; ++c)
+                {
+                    if (c != head && c != m && parent[c] == m)
+                    {
+                        node->AddChild(
+                            cluster[c],
+                            InetSocketAddress(topology.d2dAddress.at(cluster[c]), CLUSTER_PORT),
+                            {subtree[c].begin(), subtree[c].end()});
+                    }
+                }
+                topology.devices.Get(i)->AddApplication(node);
+                apps.clusterApps[i] = node;
+                apps.clusterHeadOf[i] = cluster[head];
+                apps.devices[i]->SetAttribute(
+                    "Server",
+                    AddressValue(InetSocketAddress(Ipv4Address::GetLoopback(), CLUSTER_PORT)));
+            }
+            apps.fogs[f]->AddChild(
+                cluster[head],
+                InetSocketAddress(topology.deviceAddress.at(cluster[head]), CLUSTER_PORT),
+                {subtree[head].begin(), subtree[head].end()});
+        }
+    }
 }
 
 int64_t

@@ -6,6 +6,7 @@
 #define HFFM_FEDERATED_HELPER_H
 
 #include "ns3/cloud-app.h"
+#include "ns3/cluster-app.h"
 #include "ns3/device-app.h"
 #include "ns3/device-scenario.h"
 #include "ns3/federated-learner.h"
@@ -25,14 +26,15 @@ namespace ns3
  * \brief A federated method: who aggregates, and how often the cloud does.
  *
  * Names: "star" (devices send to the cloud, plain FedAvg), "edge-only" (fogs aggregate, no
- * cloud), "hier-K" (fogs aggregate, the cloud every K edge rounds). The D2D variants of the
- * reference's table ("+d2d") are reserved for the D2D transport.
+ * cloud), "hier-K" (fogs aggregate, the cloud every K edge rounds), and "edge-only+d2d",
+ * "hier-K+d2d": the same with localized cooperative training in D2D clusters (ClusterApp).
  */
 struct FederatedMethod
 {
     std::string name{"hier-2"};
     bool star{false};
     uint32_t globalEvery{2}; //!< 0: never (edge-only)
+    bool d2d{false};         //!< devices aggregate in D2D clusters before the fog
 
     /**
      * \param name a method name as above
@@ -51,6 +53,10 @@ struct FederatedApps
     Ptr<CloudApp> cloud; //!< null unless the method has a cloud tier
     /// per device, the index in fogs of its aggregator
     std::vector<uint32_t> aggregatorOf;
+    /// D2D methods: per device, its node of the cluster tree (null for devices that take no
+    /// part), and the device index of its cluster's aggregator (itself when it is one)
+    std::vector<Ptr<ClusterApp>> clusterApps;
+    std::vector<uint32_t> clusterHeadOf;
 };
 
 /**
@@ -73,8 +79,29 @@ class FederatedHelper
     void SetCloudAttribute(const std::string& name, const AttributeValue& value);
 
     /**
-     * Install the applications; they start at time 0 (set start and stop times on them to
-     * change that). Aborts when specs and topology disagree on the number of devices.
+     * Time at which the first round begins (default 1 s): devices and servers listen from
+     * time 0, and the radios have this long to associate (Wi-Fi) or attach (LTE) before the
+     * first push. Frames sent to a station that has not associated yet are lost, and an
+     * address resolution that fails marks the neighbour dead for ArpCache::DeadTimeout.
+     */
+    void SetStartTime(Time start);
+    Time GetStartTime() const;
+
+    /**
+     * D2D clusters: consecutive participating devices of a fog, \p size at a time; members
+     * within \p rangeM are neighbours (a spanning tree patches a disconnected cluster, see
+     * D2dGraph); \p aggregator is "min-max" (the member whose slowest route is fastest,
+     * default), "min-total" or "random" (the reference's choice).
+     * \return an empty string, or what is wrong (naming the value)
+     */
+    std::string SetD2dClusters(uint32_t size, double rangeM, const std::string& aggregator);
+    /// \return what SetD2dClusters() would say of these values, changing nothing
+    static std::string CheckD2dClusters(uint32_t size, double rangeM,
+                                        const std::string& aggregator);
+
+    /**
+     * Install the applications. Aborts when specs and topology disagree on the number of
+     * devices, or a D2D method meets a topology without a D2D radio.
      */
     FederatedApps Install(const FederatedTopology& topology, const std::vector<DeviceSpec>& specs,
                           const FederatedMethod& method) const;
@@ -82,12 +109,22 @@ class FederatedHelper
     /// Fix the random streams of the applications' draws. \return streams used
     static int64_t AssignStreams(const FederatedApps& apps, int64_t stream);
 
-    static constexpr uint16_t DEVICE_PORT = 7070; //!< devices listen here
-    static constexpr uint16_t FOG_PORT = 7071;    //!< fogs (and the star aggregator) here
-    static constexpr uint16_t CLOUD_PORT = 7072;  //!< the cloud here
+    static constexpr uint16_t DEVICE_PORT = 7070;  //!< devices listen here
+    static constexpr uint16_t FOG_PORT = 7071;     //!< fogs (and the star aggregator) here
+    static constexpr uint16_t CLOUD_PORT = 7072;   //!< the cloud here
+    static constexpr uint16_t CLUSTER_PORT = 7073; //!< D2D cluster nodes here
 
   private:
     std::shared_ptr<FederatedLearner> m_learner;
+    Time m_start{Seconds(1)};
+    uint32_t m_clusterSize{4};
+    double m_d2dRange{30.0};
+    std::string m_clusterAggregator{"min-max"};
+    uint64_t m_clusterSeed{1};
+
+    /// Install the D2D cluster trees of a D2D method; children of \p apps.fogs.
+    void InstallClusters(const FederatedTopology& topology, const std::vector<DeviceSpec>& specs,
+                         FederatedApps& apps) const;
     ObjectFactory m_device;
     ObjectFactory m_fog;
     ObjectFactory m_cloud;

@@ -36,8 +36,10 @@ struct FederatedTopology
     std::vector<Ipv4Address> fogDeviceAddress;   //!< per fog, its address for its devices
     std::vector<Ipv4Address> fogBackhaulAddress; //!< per fog, its address for the cloud
     std::vector<Ipv4Address> cloudAddress;       //!< per fog, the cloud's address on its link
-    Ipv4Address cloudDeviceAddress; //!< the cloud's address for devices (star baseline)
-    Ptr<RadioEnergyMeter> energy;   //!< radio energy of each device (by device index)
+    Ipv4Address cloudDeviceAddress;      //!< the cloud's address for devices (star baseline)
+    std::string d2dRadio;                //!< the D2D radio (D2dRadioHelper); empty: none
+    std::vector<Ipv4Address> d2dAddress; //!< per device, its D2D address (if d2dRadio)
+    Ptr<RadioEnergyMeter> energy;        //!< radio energy of each device (by device index)
     /// helpers the network needs while it runs (LTE's and its EPC's)
     std::vector<Ptr<Object>> keepAlive;
 };

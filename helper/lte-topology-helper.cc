@@ -152,6 +152,10 @@ LteTopologyHelper::Build(const Config& config)
 
     NetDeviceContainer enbDevices = lte->InstallEnbDevice(enbs);
     NetDeviceContainer ueDevices = lte->InstallUeDevice(t.devices);
+    // fixed random streams: every run of a scenario draws the same, whatever ran before it
+    int64_t stream = 1000;
+    stream += lte->AssignStreams(enbDevices, stream);
+    lte->AssignStreams(ueDevices, stream);
     InternetStackHelper internet;
     internet.Install(t.devices);
     internet.Install(t.fogs);

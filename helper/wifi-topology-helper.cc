@@ -128,6 +128,7 @@ WifiTopologyHelper::Build(const Config& config)
 
     WifiHelper wifi;
     wifi.SetStandard(standard);
+    int64_t stream = 1000;
     t.deviceAddress.resize(config.devices);
     Ipv4AddressHelper ipv4;
     for (uint32_t f = 0; f < config.fogs; ++f)
@@ -150,6 +151,10 @@ WifiTopologyHelper::Build(const Config& config)
         NetDeviceContainer staDevices = wifi.Install(phy, mac, stations);
         mac.SetType("ns3::ApWifiMac", "Ssid", SsidValue(ssid));
         NetDeviceContainer apDevice = wifi.Install(phy, mac, t.fogs.Get(f));
+        // fixed random streams: every run of a scenario draws the same backoffs, whatever
+        // ran before it in the process
+        stream += wifi.AssignStreams(apDevice, stream);
+        stream += wifi.AssignStreams(staDevices, stream);
         if (!config.pcapPrefix.empty())
         {
             phy.EnablePcap(config.pcapPrefix, apDevice.Get(0), true);

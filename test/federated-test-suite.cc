@@ -6,6 +6,7 @@
 // over ns-3 Wi-Fi and LTE, with a tiny M3T model trained by LibTorch on Fashion-MNIST.
 
 #include "ns3/core-module.h"
+#include "ns3/d2d-radio-helper.h"
 #include "ns3/federated-helper.h"
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
@@ -413,6 +414,250 @@ class AccuracyRisesTestCase : public TestCase
     }
 };
 
+/// Forwards to a learner and keeps the modules each device was given to train, per round.
+class RecordingLearner : public FederatedLearner
+{
+  public:
+    explicit RecordingLearner(std::shared_ptr<FederatedLearner> inner)
+        : m_inner(std::move(inner))
+    {
+    }
+
+    std::size_t GetDeviceCount() const override { return m_inner->GetDeviceCount(); }
+
+    int64_t GetTrainSamples(std::size_t device) const override
+    {
+        return m_inner->GetTrainSamples(device);
+    }
+
+    ModuleMap GetInitialModules() const override { return m_inner->GetInitialModules(); }
+
+    std::vector<std::string> GetModuleIdsFor(const NodeProfile& profile) const override
+    {
+        return m_inner->GetModuleIdsFor(profile);
+    }
+
+    LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
+                      uint32_t round) override
+    {
+        given[{device, round}] = modules;
+        return m_inner->Train(device, profile, modules, round);
+    }
+
+    std::map<std::string, double> Evaluate(const ModuleMap& modules,
+                                           const NodeProfile& profile) override
+    {
+        return m_inner->Evaluate(modules, profile);
+    }
+
+    std::map<std::pair<std::size_t, uint32_t>, ModuleMap> given;
+
+  private:
+    std::shared_ptr<FederatedLearner> m_inner;
+};
+
+/// Four devices under one fog, with a D2D radio.
+FederatedTopology
+OneFogWithD2d()
+{
+    WifiTopologyHelper::Config c;
+    c.devices = 4;
+    c.fogs = 1;
+    FederatedTopology t = WifiTopologyHelper::Build(c);
+    D2dRadioHelper::Install(t, "adhoc-80211n");
+    return t;
+}
+
+/// The largest absolute difference between two modules of the same layout.
+double
+MaxDifference(const ModuleState& a, const ModuleState& b)
+{
+    double d = 0.0;
+    for (std::size_t k = 0; k < a.GetNumel(); ++k)
+    {
+        d = std::max(d, std::abs(double(a.GetData()[k]) - double(b.GetData()[k])));
+    }
+    return d;
+}
+
+/**
+ * Localized cooperative training in one D2D cluster: the fog sees one upload per round,
+ * from the cluster's aggregator, and its aggregate equals what direct uploads give. With a
+ * D2D range too short for the cluster, the spanning tree patches it and modules travel over
+ * two or more D2D hops, arriving bit for bit.
+ */
+class D2dClusterTestCase : public TestCase
+{
+  public:
+    D2dClusterTestCase(double rangeM)
+        : TestCase("D2D cluster aggregation, range " + std::to_string(int(rangeM)) + " m")
+        , m_range(rangeM)
+    {
+    }
+
+  private:
+    /// Run one edge round of \p method and return the fog's modules.
+    ModuleMap RunOnce(const std::string& methodName, std::shared_ptr<RecordingLearner> learner,
+                      std::map<uint32_t, std::set<uint32_t>>* sendersPerRound,
+                      std::vector<uint32_t>* depthTwoOrMore)
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        FederatedTopology topology = OneFogWithD2d();
+        FederatedMethod method;
+        NS_TEST_EXPECT_MSG_EQ(FederatedMethod::Parse(methodName, method), "", "parses");
+        FederatedHelper helper(learner);
+        NS_TEST_EXPECT_MSG_EQ(helper.SetD2dClusters(4, m_range, "min-max"), "", "clusters");
+        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        apps.fogs[0]->TraceConnectWithoutContext(
+            "ModuleReceived", TraceCallback<const MessageFields&>(
+                                  [sendersPerRound](const MessageFields& f)
+                                  {
+                                      if (sendersPerRound && f.type == MessageType::MODULE_UPDATE)
+                                      {
+                                          (*sendersPerRound)[f.round].insert(f.sender);
+                                      }
+                                  }));
+        uint32_t finished = 0;
+        apps.fogs[0]->TraceConnectWithoutContext("Finished", TraceCallback<>(
+                                                                 [&finished]()
+                                                                 {
+                                                                     ++finished;
+                                                                     Simulator::Stop();
+                                                                 }));
+        if (depthTwoOrMore && method.d2d)
+        {
+            for (uint32_t i = 0; i < 4; ++i)
+            {
+                AddressValue parent;
+                apps.clusterApps[i]->GetAttribute("Parent", parent);
+                const auto a = InetSocketAddress::ConvertFrom(parent.Get()).GetIpv4();
+                const bool parentIsHead = a == topology.d2dAddress[apps.clusterHeadOf[i]]
+                                          || a == topology.fogDeviceAddress[0];
+                if (!parentIsHead)
+                {
+                    depthTwoOrMore->push_back(i);
+                }
+            }
+        }
+        Simulator::Stop(Seconds(300));
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_EQ(finished, 1U, methodName << ": the fog finishes");
+        for (const auto& d : apps.devices)
+        {
+            NS_TEST_EXPECT_MSG_EQ(d->GetRoundsTrained(), 2U, methodName << ": every device trains");
+        }
+        ModuleMap result = apps.fogs[0]->GetModules();
+        Simulator::Destroy();
+        return result;
+    }
+
+    void DoRun() override
+    {
+        auto inner = TinyLearner(4);
+        auto direct = std::make_shared<RecordingLearner>(inner);
+        const ModuleMap viaFog = RunOnce("edge-only", direct, nullptr, nullptr);
+        auto cooperative = std::make_shared<RecordingLearner>(inner);
+        std::map<uint32_t, std::set<uint32_t>> senders;
+        std::vector<uint32_t> deep;
+        const ModuleMap viaD2d = RunOnce("edge-only+d2d", cooperative, &senders, &deep);
+
+        NS_TEST_ASSERT_MSG_EQ(senders.size(), 2U, "updates in both rounds");
+        for (const auto& [round, who] : senders)
+        {
+            NS_TEST_ASSERT_MSG_EQ(who.size(), 1U, "round " << round << ": one uploader");
+        }
+        // every device trained on exactly the modules it would have got from the fog
+        NS_TEST_ASSERT_MSG_EQ(cooperative->given.size(), 8U, "4 devices trained twice");
+        NS_TEST_ASSERT_MSG_EQ(direct->given.size(), 8U, "4 devices trained twice");
+        for (const auto& [key, modules] : cooperative->given)
+        {
+            const auto& reference = direct->given.at(key);
+            NS_TEST_ASSERT_MSG_EQ(modules.size(), reference.size(), "same module set");
+            for (const auto& [id, m] : modules)
+            {
+                NS_TEST_ASSERT_MSG_EQ(
+                    m->IsBitIdentical(*reference.at(id))
+                        || (key.second > 1 && MaxDifference(*m, *reference.at(id)) < 1e-5),
+                    true, "device " << key.first << " round " << key.second << " " << id);
+                if (key.second == 1)
+                {
+                    NS_TEST_ASSERT_MSG_EQ(m->IsBitIdentical(*inner->GetInitialModules().at(id)),
+                                          true, "round 1 pushes arrive bit for bit over every hop");
+                }
+            }
+        }
+        // the aggregate over clusters equals the aggregate over devices (float rounding)
+        for (const auto& [id, m] : viaFog)
+        {
+            NS_TEST_ASSERT_MSG_LT(MaxDifference(*m, *viaD2d.at(id)), 1e-5, id);
+        }
+        if (m_range < 10)
+        {
+            NS_TEST_ASSERT_MSG_GT(deep.size(), 0U, "some member is two or more hops away");
+        }
+    }
+
+    double m_range;
+};
+
+/// A relay that leaves mid-round does not stall the round: its subtree straggles.
+class D2dRelayLeavesTestCase : public TestCase
+{
+  public:
+    D2dRelayLeavesTestCase()
+        : TestCase("a D2D relay that leaves does not stall the round")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        FederatedTopology topology = OneFogWithD2d();
+        FederatedMethod method;
+        FederatedMethod::Parse("edge-only+d2d", method);
+        FederatedHelper helper(learner);
+        helper.SetD2dClusters(4, 1.0, "min-max"); // a chain: members relay for each other
+        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(10)));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        // a member with children in the tree leaves when the first round starts
+        uint32_t relay = 4;
+        for (uint32_t i = 0; i < 4 && relay == 4; ++i)
+        {
+            for (uint32_t j = 0; j < 4; ++j)
+            {
+                AddressValue parent;
+                apps.clusterApps[j]->GetAttribute("Parent", parent);
+                if (i != apps.clusterHeadOf[i]
+                    && InetSocketAddress::ConvertFrom(parent.Get()).GetIpv4()
+                           == topology.d2dAddress[i])
+                {
+                    relay = i;
+                    break;
+                }
+            }
+        }
+        NS_TEST_ASSERT_MSG_LT(relay, 4U, "the chain has a relay that is not the aggregator");
+        apps.clusterApps[relay]->SetStopTime(Seconds(1.0));
+        apps.devices[relay]->SetStopTime(Seconds(1.0));
+        Recorder rec;
+        rec.Attach(apps);
+        Simulator::Stop(Seconds(300));
+        Simulator::Run();
+        NS_TEST_ASSERT_MSG_EQ(rec.finished, 1U, "the fog finishes its rounds");
+        NS_TEST_ASSERT_MSG_EQ(apps.fogs[0]->GetRoundsDone(), 2U, "both rounds are done");
+        NS_TEST_ASSERT_MSG_EQ(apps.devices[relay]->GetRoundsTrained(), 0U, "the relay left");
+        NS_TEST_ASSERT_MSG_GT(apps.devices[apps.clusterHeadOf[0]]->GetRoundsTrained(), 0U,
+                              "the aggregator still trains and reports");
+        Simulator::Destroy();
+    }
+};
+
 class FederatedTestSuite : public TestSuite
 {
   public:
@@ -423,6 +668,9 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new HierarchicalRoundsTestCase("lte", 2), TestCase::QUICK);
         AddTestCase(new DropoutTestCase, TestCase::QUICK);
         AddTestCase(new CorruptUploadTestCase, TestCase::QUICK);
+        AddTestCase(new D2dClusterTestCase(30.0), TestCase::QUICK);
+        AddTestCase(new D2dClusterTestCase(5.0), TestCase::QUICK);
+        AddTestCase(new D2dRelayLeavesTestCase, TestCase::QUICK);
         AddTestCase(new AccuracyRisesTestCase, TestCase::EXTENSIVE);
     }
 };

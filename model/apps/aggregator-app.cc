@@ -60,7 +60,7 @@ AggregatorApp::GetTypeId()
               .AddTraceSource("ModuleSent",
                               "A module message (a push down or an update up) was handed to TCP.",
                               MakeTraceSourceAccessor(&AggregatorApp::m_moduleSentTrace),
-                              "ns3::AggregatorApp::ModuleTracedCallback")
+                              "ns3::AggregatorApp::ModuleSentTracedCallback")
               .AddTraceSource("ModuleRejected",
                               "A message or update was rejected, and is not aggregated.",
                               MakeTraceSourceAccessor(&AggregatorApp::m_moduleRejectedTrace),
@@ -93,6 +93,7 @@ AggregatorApp::DoDispose()
     StopApplication();
     m_updates.clear();
     m_encoded.clear();
+    m_fromParent.clear();
     Application::DoDispose();
 }
 
@@ -426,11 +427,12 @@ AggregatorApp::PushToChild(uint32_t id, uint32_t round)
         fields.moduleId = moduleId;
         transfer->Add(fields, payload);
     }
+    const Address to = child.address;
     transfer->SetMessageSentCallback(
-        [this](const MessageFields& f)
+        [this, to](const MessageFields& f)
         {
             m_bytesSentDown += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
-            m_moduleSentTrace(f);
+            m_moduleSentTrace(f, to);
         });
     transfer->Start();
 }
@@ -456,12 +458,58 @@ AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t rou
         transfer->Add(fields, payload);
     }
     transfer->SetMessageSentCallback(
-        [this, counter](const MessageFields& f)
+        [this, counter, remote](const MessageFields& f)
         {
             *counter += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
-            m_moduleSentTrace(f);
+            m_moduleSentTrace(f, remote);
         });
     transfer->Start();
+}
+
+bool
+AggregatorApp::AcceptParentModule(const MessageFields& fields, std::shared_ptr<ModuleState> state,
+                                  uint32_t round)
+{
+    const std::string what = "module " + fields.moduleId + " of round "
+                             + std::to_string(fields.round) + " from the parent";
+    if (fields.round != round)
+    {
+        Reject(fields.sender, "stale-round",
+               what + ": round " + std::to_string(round) + " is awaited");
+        return false;
+    }
+    const auto ids = GetChildModuleIds();
+    const auto it = m_modules.find(fields.moduleId);
+    if (it == m_modules.end() || !std::binary_search(ids.begin(), ids.end(), fields.moduleId))
+    {
+        Reject(fields.sender, "unexpected-module", what + ": no child holds it");
+        return false;
+    }
+    if (!state->HasSameLayout(*it->second))
+    {
+        Reject(fields.sender, "layout-mismatch", what + ": its tensors differ from the current");
+        return false;
+    }
+    if (m_fromParentRound != round)
+    {
+        m_fromParent.clear();
+        m_fromParentRound = round;
+    }
+    m_moduleReceivedTrace(fields);
+    m_fromParent[fields.moduleId] = std::move(state);
+    if (m_fromParent.size() < ids.size())
+    {
+        return false;
+    }
+    ReplaceModules(m_fromParent);
+    m_fromParent.clear();
+    return true;
+}
+
+void
+AggregatorApp::ClearParentModules()
+{
+    m_fromParent.clear();
 }
 
 void

@@ -107,6 +107,12 @@ class AggregatorApp : public Application
      */
     typedef void (*ModuleTracedCallback)(const MessageFields& fields);
     /**
+     * TracedCallback signature for a module message handed to TCP.
+     * \param fields the message header's fields
+     * \param to the address and port it goes to
+     */
+    typedef void (*ModuleSentTracedCallback)(const MessageFields& fields, const Address& to);
+    /**
      * TracedCallback signature for a rejected message or update.
      * \param sender the sender id (0 when unknown)
      * \param reason why, as a stable name
@@ -131,6 +137,16 @@ class AggregatorApp : public Application
     /// Called for a pushed module (a parent's); the default rejects it.
     virtual void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state);
 
+    /**
+     * Take a module a parent pushed for \p round: checked like an update (a module some
+     * child holds, the current layout), kept until every module the children hold has come.
+     * \return true when that set is complete: the modules then replace the current ones
+     */
+    bool AcceptParentModule(const MessageFields& fields, std::shared_ptr<ModuleState> state,
+                            uint32_t round);
+    /// Forget parent modules collected so far.
+    void ClearParentModules();
+
     /// Push every module child \p id holds, for \p round.
     void PushToChild(uint32_t id, uint32_t round);
     /**
@@ -151,7 +167,7 @@ class AggregatorApp : public Application
     ModuleCodec m_codec{ModuleCodec::FP32};
 
     TracedCallback<const MessageFields&> m_moduleReceivedTrace;
-    TracedCallback<const MessageFields&> m_moduleSentTrace;
+    TracedCallback<const MessageFields&, const Address&> m_moduleSentTrace;
 
   private:
     void HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state);
@@ -175,6 +191,8 @@ class AggregatorApp : public Application
     std::map<uint32_t, Child> m_children;
     ModuleMap m_modules;
     std::map<std::string, std::shared_ptr<const EncodedPayload>> m_encoded;
+    ModuleMap m_fromParent; //!< modules a parent pushed, until the set is complete
+    uint32_t m_fromParentRound{0};
 
     Ptr<ModuleReceiver> m_receiver;
     ModuleTransferSet m_transfers;

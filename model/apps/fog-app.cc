@@ -75,7 +75,6 @@ void
 FogApp::DoDispose()
 {
     m_random = nullptr;
-    m_fromParent.clear();
     AggregatorApp::DoDispose();
 }
 
@@ -201,7 +200,7 @@ FogApp::SendToParent(uint32_t round)
     }
     m_weightsSinceSync.clear();
     m_awaitingParent = true;
-    m_fromParent.clear();
+    ClearParentModules();
     Simulator::Cancel(m_parentTimeout);
     m_parentTimeout = Simulator::Schedule(m_roundDeadline, &FogApp::ParentTimeout, this);
     SendModules(m_parent, MessageType::MODULE_UPDATE, round, m_fogId, modules, &m_bytesSentUp);
@@ -218,42 +217,26 @@ FogApp::ParentTimeout()
                 << " fog " << m_fogId << ": the cloud's modules of round " << m_round
                 << " did not arrive; going on with the fog's own");
     m_awaitingParent = false;
-    m_fromParent.clear();
+    ClearParentModules();
     NextRound();
 }
 
 void
 FogApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state)
 {
-    const std::string what = "module " + fields.moduleId + " of round "
-                             + std::to_string(fields.round) + " from the cloud";
-    if (!m_awaitingParent || fields.round != m_round)
+    if (!m_awaitingParent)
     {
-        Reject(fields.sender, "stale-round", what + ": not awaited");
+        Reject(fields.sender, "stale-round",
+               "module " + fields.moduleId + " of round " + std::to_string(fields.round)
+                   + " from the cloud: not awaited");
         return;
     }
-    const auto it = GetModules().find(fields.moduleId);
-    const auto ids = GetChildModuleIds();
-    if (it == GetModules().end() || !std::binary_search(ids.begin(), ids.end(), fields.moduleId))
-    {
-        Reject(fields.sender, "unexpected-module", what + ": no device of this fog holds it");
-        return;
-    }
-    if (!state->HasSameLayout(*it->second))
-    {
-        Reject(fields.sender, "layout-mismatch", what + ": its tensors differ from the fog's");
-        return;
-    }
-    m_moduleReceivedTrace(fields);
-    m_fromParent[fields.moduleId] = std::move(state);
-    if (m_fromParent.size() < ids.size())
+    if (!AcceptParentModule(fields, std::move(state), m_round))
     {
         return;
     }
     Simulator::Cancel(m_parentTimeout);
     m_awaitingParent = false;
-    ReplaceModules(m_fromParent);
-    m_fromParent.clear();
     ++m_globalSyncs;
     NS_LOG_INFO(Simulator::Now().As(Time::S)
                 << " fog " << m_fogId << " synchronised after round " << m_round);

@@ -88,7 +88,6 @@ class FogApp : public AggregatorApp
     uint64_t m_bytesSentUp{0};
     std::map<std::string, double> m_weightsSinceSync;
     bool m_awaitingParent{false};
-    ModuleMap m_fromParent;
     EventId m_parentTimeout;
 
     TracedCallback<uint32_t> m_roundCompleteTrace;

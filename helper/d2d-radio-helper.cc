@@ -1,0 +1,91 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/d2d-radio-helper.h"
+
+#include "ns3/abort.h"
+#include "ns3/ipv4-address-helper.h"
+#include "ns3/log.h"
+#include "ns3/wave-mac-helper.h"
+#include "ns3/wifi-80211p-helper.h"
+#include "ns3/wifi-helper.h"
+#include "ns3/wifi-net-device.h"
+#include "ns3/yans-wifi-helper.h"
+
+#include <sstream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("D2dRadioHelper");
+
+bool
+D2dRadioHelper::IsKnown(const std::string& radio)
+{
+    return radio == "adhoc-80211n" || radio == "adhoc-80211ac" || radio == "adhoc-80211ax"
+           || radio == "ocb-80211p";
+}
+
+void
+D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
+{
+    NS_ABORT_MSG_IF(!IsKnown(radio), "D2dRadioHelper: radio '"
+                                         << radio
+                                         << "' is not one of adhoc-80211n, adhoc-80211ac, "
+                                            "adhoc-80211ax, ocb-80211p");
+    t.d2dRadio = radio;
+    t.d2dAddress.assign(t.devices.GetN(), Ipv4Address());
+    Ipv4AddressHelper ipv4;
+    int64_t stream = 3000;
+    for (uint32_t f = 0; f < t.fogs.GetN(); ++f)
+    {
+        NodeContainer members;
+        std::vector<uint32_t> index;
+        for (uint32_t i = 0; i < t.devices.GetN(); ++i)
+        {
+            if (t.fogOf[i] == f)
+            {
+                members.Add(t.devices.Get(i));
+                index.push_back(i);
+            }
+        }
+        if (members.GetN() == 0)
+        {
+            continue;
+        }
+        YansWifiChannelHelper channel = YansWifiChannelHelper::Default();
+        YansWifiPhyHelper phy;
+        phy.SetChannel(channel.Create());
+        NetDeviceContainer devices;
+        if (radio == "ocb-80211p")
+        {
+            Wifi80211pHelper wifi = Wifi80211pHelper::Default();
+            NqosWaveMacHelper mac = NqosWaveMacHelper::Default();
+            devices = wifi.Install(phy, mac, members);
+            stream += wifi.AssignStreams(devices, stream);
+        }
+        else
+        {
+            WifiHelper wifi;
+            wifi.SetStandard(radio == "adhoc-80211n"    ? WIFI_STANDARD_80211n
+                             : radio == "adhoc-80211ac" ? WIFI_STANDARD_80211ac
+                                                        : WIFI_STANDARD_80211ax);
+            WifiMacHelper mac;
+            mac.SetType("ns3::AdhocWifiMac");
+            devices = wifi.Install(phy, mac, members);
+            stream += wifi.AssignStreams(devices, stream);
+        }
+        std::ostringstream base;
+        base << "10.6." << f << ".0";
+        ipv4.SetBase(base.str().c_str(), "255.255.255.0");
+        Ipv4InterfaceContainer ifs = ipv4.Assign(devices);
+        for (uint32_t k = 0; k < members.GetN(); ++k)
+        {
+            t.d2dAddress[index[k]] = ifs.GetAddress(k);
+            t.energy->WatchWifi(index[k], DynamicCast<WifiNetDevice>(devices.Get(k)));
+        }
+    }
+}
+
+} // namespace ns3

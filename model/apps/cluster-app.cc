@@ -1,0 +1,96 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/cluster-app.h"
+
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("ClusterApp");
+
+NS_OBJECT_ENSURE_REGISTERED(ClusterApp);
+
+TypeId
+ClusterApp::GetTypeId()
+{
+    static TypeId tid
+        = TypeId("ns3::ClusterApp")
+              .SetParent<AggregatorApp>()
+              .SetGroupName("Hffm")
+              .AddConstructor<ClusterApp>()
+              .AddAttribute("Parent",
+                            "Address and port of the parent: the fog for the cluster's "
+                            "aggregator, else the next member towards it.",
+                            AddressValue(), MakeAddressAccessor(&ClusterApp::m_parent),
+                            MakeAddressChecker())
+              .AddAttribute("NodeIndex",
+                            "Sender id of this node's messages to its parent (its device index).",
+                            UintegerValue(0), MakeUintegerAccessor(&ClusterApp::m_nodeIndex),
+                            MakeUintegerChecker<uint32_t>());
+    return tid;
+}
+
+ClusterApp::ClusterApp()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+ClusterApp::~ClusterApp()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+uint32_t
+ClusterApp::GetRoundsDone() const
+{
+    return m_roundsDone;
+}
+
+void
+ClusterApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+{
+    if (fields.round <= m_lastRound)
+    {
+        Reject(fields.sender, "stale-round",
+               "module " + fields.moduleId + " of round " + std::to_string(fields.round)
+                   + " after round " + std::to_string(m_lastRound));
+        return;
+    }
+    const uint32_t round = fields.round;
+    if (!AcceptParentModule(fields, std::move(state), round))
+    {
+        return;
+    }
+    NS_LOG_INFO(Simulator::Now().As(Time::S)
+                << " cluster node " << m_nodeIndex << " forwards round " << round);
+    const auto children = GetChildIds();
+    BeginCollection(round, children);
+    for (uint32_t c : children)
+    {
+        PushToChild(c, round);
+    }
+}
+
+void
+ClusterApp::CollectionDone(const RoundSummary& summary)
+{
+    m_lastRound = summary.round;
+    ++m_roundsDone;
+    std::vector<std::shared_ptr<const ModuleState>> modules;
+    for (const auto& id : GetChildModuleIds())
+    {
+        auto copy = std::make_shared<ModuleState>(*GetModules().at(id));
+        const auto it = summary.weights.find(id);
+        copy->SetSampleWeight(it == summary.weights.end() ? 0.0 : it->second);
+        modules.push_back(std::move(copy));
+    }
+    SendModules(m_parent, MessageType::MODULE_UPDATE, summary.round, m_nodeIndex, modules,
+                &m_bytesSentUp);
+}
+
+} // namespace ns3

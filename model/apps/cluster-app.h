@@ -1,0 +1,51 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_CLUSTER_APP_H
+#define HFFM_CLUSTER_APP_H
+
+#include "ns3/aggregator-app.h"
+
+namespace ns3
+{
+
+/**
+ * \ingroup hffm
+ * \brief A device's node in a D2D cluster tree: localized cooperative training.
+ *
+ * Every device of a D2D cluster runs one, beside its DeviceApp (its child over loopback).
+ * The cluster's aggregator (the tree's root) has the fog as its Parent; every other member
+ * has its next hop towards the aggregator. A push from the parent (the modules of a round)
+ * is stored and forwarded down to the children — store and forward at the application
+ * level, one real TCP transfer per hop — each child getting what its subtree holds. Then
+ * the updates of the children are collected (RoundDeadline), aggregated module-wise, and
+ * one contribution per module goes up to the parent, weighted by the samples behind it, so
+ * that the fog's FedAvg over clusters equals its FedAvg over the devices themselves.
+ */
+class ClusterApp : public AggregatorApp
+{
+  public:
+    static TypeId GetTypeId();
+
+    ClusterApp();
+    ~ClusterApp() override;
+
+    /// \return rounds aggregated and sent up
+    uint32_t GetRoundsDone() const;
+
+  protected:
+    void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
+    void CollectionDone(const RoundSummary& summary) override;
+
+  private:
+    Address m_parent;
+    uint32_t m_nodeIndex{0};
+    uint32_t m_lastRound{0};
+    uint32_t m_roundsDone{0};
+    uint64_t m_bytesSentUp{0};
+};
+
+} // namespace ns3
+
+#endif /* HFFM_CLUSTER_APP_H */
