@@ -5,8 +5,10 @@
 #include "ns3/d2d-radio-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/double.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/log.h"
+#include "ns3/string.h"
 #include "ns3/wave-mac-helper.h"
 #include "ns3/wifi-80211p-helper.h"
 #include "ns3/wifi-helper.h"
@@ -54,9 +56,25 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
         {
             continue;
         }
-        YansWifiChannelHelper channel = YansWifiChannelHelper::Default();
+        // 802.11n runs in the 2.4 GHz band, where the log-distance model's loss at 1 m is
+        // Friis' 40.05 dB (YansWifiChannelHelper::Default() assumes 5.15 GHz, 46.68 dB);
+        // 802.11p OCB transmits at 20 dBm, as vehicular radios do
+        YansWifiChannelHelper channel;
+        channel.SetPropagationDelay("ns3::ConstantSpeedPropagationDelayModel");
+        const bool band24 = radio == "adhoc-80211n";
+        channel.AddPropagationLoss("ns3::LogDistancePropagationLossModel", "ReferenceLoss",
+                                   DoubleValue(band24 ? 40.046 : 46.6777));
         YansWifiPhyHelper phy;
         phy.SetChannel(channel.Create());
+        if (band24)
+        {
+            phy.Set("ChannelSettings", StringValue("{0, 20, BAND_2_4GHZ, 0}"));
+        }
+        if (radio == "ocb-80211p")
+        {
+            phy.Set("TxPowerStart", DoubleValue(20.0));
+            phy.Set("TxPowerEnd", DoubleValue(20.0));
+        }
         NetDeviceContainer devices;
         if (radio == "ocb-80211p")
         {
@@ -71,6 +89,9 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             wifi.SetStandard(radio == "adhoc-80211n"    ? WIFI_STANDARD_80211n
                              : radio == "adhoc-80211ac" ? WIFI_STANDARD_80211ac
                                                         : WIFI_STANDARD_80211ax);
+            // rate control by observed losses (Minstrel): with IdealWifiManager (rates from the
+            // peer's last SNR) a D2D transfer of the default scenario stalled for whole rounds
+            wifi.SetRemoteStationManager("ns3::MinstrelHtWifiManager");
             WifiMacHelper mac;
             mac.SetType("ns3::AdhocWifiMac");
             devices = wifi.Install(phy, mac, members);

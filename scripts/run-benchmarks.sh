@@ -7,7 +7,9 @@
 #    100 Mb/s and 1 Gb/s (2 ms delay), with ns-3's TCP defaults and with tuned settings;
 #  - train-step.csv: ms per training step of the default M3T model (batch 64, both
 #    modalities, all tasks) in C++ and in PyTorch eager (Debian's python3-torch), alternating,
-#    3 runs each at 1 and 2 threads.
+#    3 runs each at 1 and 2 threads;
+#  - federated-scale.csv: wall time per federated round split into learning and simulation,
+#    for 10 to 400 devices on Wi-Fi and LTE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh > /dev/null
@@ -53,3 +55,19 @@ for threads in 1 2; do
   py=$(median pytorch $threads)
   echo "threads=$threads cpp_ms=$cpp pytorch_ms=$py ratio=$(awk -v a="$cpp" -v b="$py" 'BEGIN { printf "%.3f", a / b }')"
 done | tee "$out/train-step-summary.txt"
+
+# federated rounds: wall time per round split into learning (LibTorch) and simulation (ns-3
+# and the applications), for 10 to 400 devices on Wi-Fi and 10 to 100 on LTE (one fog per
+# 10 devices, hierarchical with a cloud sync every round, 100 samples per device)
+echo "radio,devices,fogs,learning_wall_s_per_round,simulation_wall_s_per_round,simulation_fraction,simulated_s_per_round" \
+  > "$out/federated-scale.csv"
+for radio in wifi lte; do
+  for n in 10 40 100 400; do
+    if [ "$radio" = lte ] && [ "$n" = 400 ]; then continue; fi
+    "$B/bench/hffm-bench-federated-scale" --radio=$radio --devices=$n --rounds=1 > "$out/scale.txt"
+    get() { sed -n "s/^$1=//p" "$out/scale.txt"; }
+    echo "$radio,$n,$(get fogs),$(get learning_wall_s_per_round),$(get simulation_wall_s_per_round),$(get simulation_fraction),$(get simulated_s_per_round)" \
+      >> "$out/federated-scale.csv"
+  done
+done
+column -s, -t "$out/federated-scale.csv"

@@ -466,6 +466,21 @@ AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t rou
     transfer->Start();
 }
 
+void
+AggregatorApp::SendUp(const Address& parent, uint32_t round, uint32_t sender,
+                      const std::map<std::string, double>& weights, uint64_t* counter)
+{
+    std::vector<std::shared_ptr<const ModuleState>> modules;
+    for (const auto& id : GetChildModuleIds())
+    {
+        auto copy = std::make_shared<ModuleState>(*m_modules.at(id));
+        const auto it = weights.find(id);
+        copy->SetSampleWeight(it == weights.end() ? 0.0 : it->second);
+        modules.push_back(std::move(copy));
+    }
+    SendModules(parent, MessageType::MODULE_UPDATE, round, sender, modules, counter);
+}
+
 bool
 AggregatorApp::AcceptParentModule(const MessageFields& fields, std::shared_ptr<ModuleState> state,
                                   uint32_t round)

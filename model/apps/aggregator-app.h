@@ -157,6 +157,14 @@ class AggregatorApp : public Application
     void SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
                      const std::vector<std::shared_ptr<const ModuleState>>& modules,
                      uint64_t* counter);
+    /**
+     * Send every module the children hold up to \p parent in one connection, each weighted
+     * by \p weights (0, "nothing new", for a module not in it).
+     * \param round the round \param sender this node's id at the parent
+     * \param counter added to with the bytes handed to TCP
+     */
+    void SendUp(const Address& parent, uint32_t round, uint32_t sender,
+                const std::map<std::string, double>& weights, uint64_t* counter);
     /// Replace current modules by \p modules (same ids); clears the encoding cache.
     void ReplaceModules(const ModuleMap& modules);
     /// Report a rejection (counter, trace, log).

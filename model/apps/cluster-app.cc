@@ -81,16 +81,7 @@ ClusterApp::CollectionDone(const RoundSummary& summary)
 {
     m_lastRound = summary.round;
     ++m_roundsDone;
-    std::vector<std::shared_ptr<const ModuleState>> modules;
-    for (const auto& id : GetChildModuleIds())
-    {
-        auto copy = std::make_shared<ModuleState>(*GetModules().at(id));
-        const auto it = summary.weights.find(id);
-        copy->SetSampleWeight(it == summary.weights.end() ? 0.0 : it->second);
-        modules.push_back(std::move(copy));
-    }
-    SendModules(m_parent, MessageType::MODULE_UPDATE, summary.round, m_nodeIndex, modules,
-                &m_bytesSentUp);
+    SendUp(m_parent, summary.round, m_nodeIndex, summary.weights, &m_bytesSentUp);
 }
 
 } // namespace ns3

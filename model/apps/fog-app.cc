@@ -190,20 +190,12 @@ FogApp::CollectionDone(const RoundSummary& summary)
 void
 FogApp::SendToParent(uint32_t round)
 {
-    std::vector<std::shared_ptr<const ModuleState>> modules;
-    for (const auto& id : GetChildModuleIds())
-    {
-        auto copy = std::make_shared<ModuleState>(*GetModules().at(id));
-        const auto it = m_weightsSinceSync.find(id);
-        copy->SetSampleWeight(it == m_weightsSinceSync.end() ? 0.0 : it->second);
-        modules.push_back(std::move(copy));
-    }
+    SendUp(m_parent, round, m_fogId, m_weightsSinceSync, &m_bytesSentUp);
     m_weightsSinceSync.clear();
     m_awaitingParent = true;
     ClearParentModules();
     Simulator::Cancel(m_parentTimeout);
     m_parentTimeout = Simulator::Schedule(m_roundDeadline, &FogApp::ParentTimeout, this);
-    SendModules(m_parent, MessageType::MODULE_UPDATE, round, m_fogId, modules, &m_bytesSentUp);
 }
 
 void
