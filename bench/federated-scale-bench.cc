@@ -31,34 +31,17 @@ namespace
 
 using Clock = std::chrono::steady_clock;
 
-/// Forwards to a learner and adds up the wall time its calls take.
-class TimedLearner : public FederatedLearner
+/// Adds up the wall time of the learner's training and evaluation.
+class TimedLearner : public ForwardingLearner
 {
   public:
-    explicit TimedLearner(std::shared_ptr<FederatedLearner> inner)
-        : m_inner(std::move(inner))
-    {
-    }
-
-    std::size_t GetDeviceCount() const override { return m_inner->GetDeviceCount(); }
-
-    int64_t GetTrainSamples(std::size_t device) const override
-    {
-        return m_inner->GetTrainSamples(device);
-    }
-
-    ModuleMap GetInitialModules() const override { return m_inner->GetInitialModules(); }
-
-    std::vector<std::string> GetModuleIdsFor(const NodeProfile& profile) const override
-    {
-        return m_inner->GetModuleIdsFor(profile);
-    }
+    using ForwardingLearner::ForwardingLearner;
 
     LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
                       uint32_t round) override
     {
         const auto start = Clock::now();
-        LocalUpdate u = m_inner->Train(device, profile, modules, round);
+        LocalUpdate u = ForwardingLearner::Train(device, profile, modules, round);
         m_seconds += std::chrono::duration<double>(Clock::now() - start).count();
         return u;
     }
@@ -67,7 +50,7 @@ class TimedLearner : public FederatedLearner
                                            const NodeProfile& profile) override
     {
         const auto start = Clock::now();
-        auto acc = m_inner->Evaluate(modules, profile);
+        auto acc = ForwardingLearner::Evaluate(modules, profile);
         m_seconds += std::chrono::duration<double>(Clock::now() - start).count();
         return acc;
     }
@@ -75,7 +58,6 @@ class TimedLearner : public FederatedLearner
     double GetSeconds() const { return m_seconds; }
 
   private:
-    std::shared_ptr<FederatedLearner> m_inner;
     double m_seconds{0.0};
 };
 

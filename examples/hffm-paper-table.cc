@@ -44,14 +44,6 @@ using namespace ns3;
 namespace
 {
 
-/// A trace sink from a lambda.
-template <typename... Args, typename F>
-Callback<void, Args...>
-TraceCallback(F f)
-{
-    return Callback<void, Args...>(f);
-}
-
 /// One row of a per-round file.
 struct RoundRow
 {
@@ -469,7 +461,7 @@ main(int argc, char* argv[])
                 const double watts = specs[i].computePower;
                 apps.devices[i]->TraceConnectWithoutContext(
                     "TrainingDone",
-                    TraceCallback<uint32_t, uint32_t, int64_t, double, Time>(
+                    Callback<void, uint32_t, uint32_t, int64_t, double, Time>(
                         [&tagged, watts](uint32_t, uint32_t r, int64_t, double, Time t)
                         { tagged[r].computeEnergy += watts * t.GetSeconds(); }));
                 if (method.d2d)
@@ -477,7 +469,7 @@ main(int argc, char* argv[])
                     continue; // a device's uploads go to its cluster node over loopback
                 }
                 apps.devices[i]->TraceConnectWithoutContext(
-                    "ModuleSent", TraceCallback<const MessageFields&>(
+                    "ModuleSent", Callback<void, const MessageFields&>(
                                       [&, i](const MessageFields& f)
                                       {
                                           tagged[f.round].deviceUp += bytes(f);
@@ -492,7 +484,7 @@ main(int argc, char* argv[])
                     continue;
                 }
                 apps.clusterApps[i]->TraceConnectWithoutContext(
-                    "ModuleSent", TraceCallback<const MessageFields&, const Address&>(
+                    "ModuleSent", Callback<void, const MessageFields&, const Address&>(
                                       [&, i](const MessageFields& m, const Address& to)
                                       {
                                           const auto a = InetSocketAddress::ConvertFrom(to);
@@ -517,7 +509,7 @@ main(int argc, char* argv[])
             {
                 f->TraceConnectWithoutContext(
                     "ModuleSent",
-                    TraceCallback<const MessageFields&, const Address&>(
+                    Callback<void, const MessageFields&, const Address&>(
                         [&](const MessageFields& m, const Address&)
                         {
                             const bool down = m.type == MessageType::MODULE_PUSH;
@@ -533,7 +525,7 @@ main(int argc, char* argv[])
             if (apps.cloud)
             {
                 apps.cloud->TraceConnectWithoutContext(
-                    "ModuleSent", TraceCallback<const MessageFields&, const Address&>(
+                    "ModuleSent", Callback<void, const MessageFields&, const Address&>(
                                       [&](const MessageFields& m, const Address&)
                                       { tagged[m.round].backhaul += bytes(m); }));
             }
@@ -552,14 +544,14 @@ main(int argc, char* argv[])
             for (auto& f : apps.fogs)
             {
                 f->TraceConnectWithoutContext(
-                    "RoundDone", TraceCallback<const AggregatorApp::RoundSummary&>((
+                    "RoundDone", Callback<void, const AggregatorApp::RoundSummary&>((
                                      [&](const AggregatorApp::RoundSummary& summary) {
                                          stragglers[summary.round]
                                              += static_cast<uint32_t>(summary.stragglers.size());
                                      })));
                 f->TraceConnectWithoutContext(
                     "RoundComplete",
-                    TraceCallback<uint32_t>((
+                    Callback<void, uint32_t>((
                         [&](uint32_t r)
                         {
                             if (++completedBy[r] < apps.fogs.size())
@@ -591,7 +583,7 @@ main(int argc, char* argv[])
                                       << " s simulated, " << wall() << " s wall" << std::endl;
                         })));
                 f->TraceConnectWithoutContext("Finished",
-                                              TraceCallback<>((
+                                              Callback<void>((
                                                   [&]()
                                                   {
                                                       if (++finished == apps.fogs.size())

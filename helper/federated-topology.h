@@ -8,6 +8,7 @@
 #include "ns3/ipv4-address.h"
 #include "ns3/node-container.h"
 #include "ns3/object.h"
+#include "ns3/position-allocator.h"
 #include "ns3/radio-energy-meter.h"
 
 #include <string>
@@ -15,6 +16,42 @@
 
 namespace ns3
 {
+
+/**
+ * \ingroup hffm
+ * \brief What every topology helper's settings have.
+ */
+struct TopologyConfig
+{
+    uint32_t devices{8};
+    uint32_t fogs{2};
+    double deviceRadius{30.0};           //!< metres: devices stand within this of their fog's radio
+    double fogSpacing{1000.0};           //!< metres between neighbouring fogs, on a line
+    std::string backhaulRate{"100Mbps"}; //!< each fog's link to the cloud
+    std::string backhaulDelay{"10ms"};
+    uint64_t seed{1}; //!< placement
+    /// if not empty, write PCAP files <prefix>-<node>-<device>.pcap (see each helper)
+    std::string pcapPrefix;
+
+    /// \return an empty string, or what is wrong (naming the value)
+    std::string CheckCommon() const;
+};
+
+/**
+ * \ingroup hffm
+ * \brief Where a topology's nodes stand: fog f's radio at (f x fogSpacing, 0, fogHeight);
+ * device i, of fog i mod fogs, at a uniformly drawn point of the disc of deviceRadius around
+ * it, at deviceHeight. Deterministic from the config's seed.
+ */
+struct Placement
+{
+    Ptr<ListPositionAllocator> fogs;
+    Ptr<ListPositionAllocator> devices;
+    std::vector<uint32_t> fogOf; //!< per device
+};
+
+/// \return the placement of \p config's nodes
+Placement PlaceNodes(const TopologyConfig& config, double fogHeight, double deviceHeight);
 
 /**
  * \ingroup hffm

@@ -22,8 +22,6 @@
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
-#include <cmath>
-#include <random>
 #include <sstream>
 
 namespace ns3
@@ -65,14 +63,10 @@ AddRoute(Ptr<Node> node, const char* network, const char* mask, Ipv4Address gate
 std::string
 LteTopologyHelper::Check(const Config& config)
 {
-    if (config.fogs == 0 || config.fogs > 250)
+    const std::string common = config.CheckCommon();
+    if (!common.empty())
     {
-        return "fogs " + std::to_string(config.fogs) + " is not in 1..250";
-    }
-    if (config.devices < config.fogs)
-    {
-        return "devices " + std::to_string(config.devices) + " are fewer than fogs "
-               + std::to_string(config.fogs);
+        return common;
     }
     const uint32_t perCell = (config.devices + config.fogs - 1) / config.fogs;
     if (SrsPeriodicityFor(perCell) == 0)
@@ -83,10 +77,6 @@ LteTopologyHelper::Check(const Config& config)
     if (rb != 6 && rb != 15 && rb != 25 && rb != 50 && rb != 75 && rb != 100)
     {
         return "resourceBlocks " + std::to_string(rb) + " is not one of 6, 15, 25, 50, 75, 100";
-    }
-    if (!(config.deviceRadius > 0.0) || !(config.enbSpacing > 0.0))
-    {
-        return "deviceRadius and enbSpacing must be positive";
     }
     if (config.rlcBufferBytes == 0)
     {
@@ -127,27 +117,13 @@ LteTopologyHelper::Build(const Config& config)
     t.radioPoints = enbs;
     t.energy = CreateObject<RadioEnergyMeter>();
 
-    std::mt19937_64 rng(config.seed);
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    auto enbPositions = CreateObject<ListPositionAllocator>();
-    for (uint32_t f = 0; f < config.fogs; ++f)
-    {
-        enbPositions->Add(Vector(f * config.enbSpacing, 0.0, 30.0));
-    }
-    auto uePositions = CreateObject<ListPositionAllocator>();
-    for (uint32_t i = 0; i < config.devices; ++i)
-    {
-        const uint32_t f = i % config.fogs;
-        const double r = config.deviceRadius * std::sqrt(u(rng));
-        const double a = 2.0 * M_PI * u(rng);
-        uePositions->Add(Vector(f * config.enbSpacing + r * std::cos(a), r * std::sin(a), 1.5));
-        t.fogOf.push_back(f);
-    }
+    const Placement placement = PlaceNodes(config, 30.0, 1.5);
+    t.fogOf = placement.fogOf;
     MobilityHelper mobility;
     mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
-    mobility.SetPositionAllocator(enbPositions);
+    mobility.SetPositionAllocator(placement.fogs);
     mobility.Install(enbs);
-    mobility.SetPositionAllocator(uePositions);
+    mobility.SetPositionAllocator(placement.devices);
     mobility.Install(t.devices);
 
     NetDeviceContainer enbDevices = lte->InstallEnbDevice(enbs);

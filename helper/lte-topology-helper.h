@@ -17,8 +17,9 @@ namespace ns3
  * \brief Builds an LTE (with EPC) federated network: devices are UEs; each eNB has a fog
  * server, a MEC host reached through the EPC; fogs reach the cloud over backhaul links.
  *
- * Placement: eNBs on a line EnbSpacing apart (default 1000 m); device i attaches to eNB
- * i mod fogs and stands uniformly in the disc of DeviceRadius (default 150 m) around it.
+ * Placement (PlaceNodes()): eNBs on a line fogSpacing apart (default 1000 m); device i
+ * attaches to eNB i mod fogs and stands uniformly in the disc of deviceRadius (default
+ * 150 m) around it.
  * Uplink and downlink transfers go through LTE's PHY, MAC, RLC and PDCP, then the EPC's
  * S1-U and SGi links: the PGW has a point-to-point link to each fog host (MecRate, MecDelay)
  * and one to the cloud (for the star baseline). RLC runs in acknowledged mode with a
@@ -28,24 +29,18 @@ namespace ns3
 class LteTopologyHelper
 {
   public:
-    /// Settings; every field names its default.
-    struct Config
+    /// Settings: TopologyConfig's (device radius 150 m; PCAP of the EPC's links and the
+    /// backhaul, LTE's radio has none) and LTE's.
+    struct Config : TopologyConfig
     {
-        uint32_t devices{8};
-        uint32_t fogs{2};
+        Config() { deviceRadius = 150.0; }
+
         uint16_t resourceBlocks{50}; //!< uplink and downlink bandwidth (6, 15, 25, 50, 75, 100)
-        double deviceRadius{150.0};  //!< metres
-        double enbSpacing{1000.0};   //!< metres
         double ueTxPowerDbm{23.0};
         double enbTxPowerDbm{43.0};
         uint32_t rlcBufferBytes{4U << 20};
         std::string mecRate{"10Gbps"};
         std::string mecDelay{"1ms"};
-        std::string backhaulRate{"100Mbps"};
-        std::string backhaulDelay{"10ms"};
-        uint64_t seed{1}; //!< placement
-        /// if not empty, PCAP of the EPC's links and the backhaul (LTE's radio has none)
-        std::string pcapPrefix;
     };
 
     /// \return an empty string, or what is wrong with \p config (naming the value)

@@ -19,9 +19,6 @@
 #include "ns3/wifi-net-device.h"
 #include "ns3/yans-wifi-helper.h"
 
-#include <cmath>
-#include <random>
-
 namespace ns3
 {
 
@@ -62,22 +59,14 @@ WifiTopologyHelper::Check(const Config& config)
     {
         return "Wi-Fi standard '" + config.standard + "' is not one of 80211n, 80211ac, 80211ax";
     }
-    if (config.fogs == 0 || config.fogs > 250)
+    const std::string common = config.CheckCommon();
+    if (!common.empty())
     {
-        return "fogs " + std::to_string(config.fogs) + " is not in 1..250";
-    }
-    if (config.devices < config.fogs)
-    {
-        return "devices " + std::to_string(config.devices) + " are fewer than fogs "
-               + std::to_string(config.fogs);
+        return common;
     }
     if (config.devices / config.fogs + 1 > 250)
     {
         return "more than 250 devices per fog";
-    }
-    if (!(config.deviceRadius > 0.0) || !(config.fogSpacing > 0.0))
-    {
-        return "deviceRadius and fogSpacing must be positive";
     }
     return "";
 }
@@ -102,28 +91,17 @@ WifiTopologyHelper::Build(const Config& config)
     internet.Install(t.fogs);
     internet.Install(t.cloud);
 
-    // placement: fogs on a line, devices uniformly in a disc around their fog
-    std::mt19937_64 rng(config.seed);
-    std::uniform_real_distribution<double> u(0.0, 1.0);
-    auto positions = CreateObject<ListPositionAllocator>();
-    for (uint32_t f = 0; f < config.fogs; ++f)
-    {
-        positions->Add(Vector(f * config.fogSpacing, 0.0, 0.0));
-    }
-    for (uint32_t i = 0; i < config.devices; ++i)
-    {
-        const uint32_t f = i % config.fogs;
-        const double r = config.deviceRadius * std::sqrt(u(rng));
-        const double a = 2.0 * M_PI * u(rng);
-        positions->Add(Vector(f * config.fogSpacing + r * std::cos(a), r * std::sin(a), 1.5));
-        t.fogOf.push_back(f);
-    }
-    positions->Add(Vector(0.0, -config.fogSpacing, 0.0)); // the cloud, off the air
+    const Placement placement = PlaceNodes(config, 0.0, 1.5);
+    t.fogOf = placement.fogOf;
     MobilityHelper mobility;
-    mobility.SetPositionAllocator(positions);
     mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
+    mobility.SetPositionAllocator(placement.fogs);
     mobility.Install(t.fogs);
+    mobility.SetPositionAllocator(placement.devices);
     mobility.Install(t.devices);
+    auto cloudPosition = CreateObject<ListPositionAllocator>();
+    cloudPosition->Add(Vector(0.0, -config.fogSpacing, 0.0)); // the cloud, off the air
+    mobility.SetPositionAllocator(cloudPosition);
     mobility.Install(t.cloud);
 
     WifiHelper wifi;

@@ -17,30 +17,21 @@ namespace ns3
  * \brief Builds a Wi-Fi federated network: each fog is an access point with its devices as
  * stations, and a point-to-point backhaul to the cloud.
  *
- * Placement: fogs on a line FogSpacing apart; device i joins fog i mod fogs and stands at a
- * uniformly drawn point of the disc of DeviceRadius around it (defaults: 30 m, well inside
- * 802.11n/ac/ax range at the highest rates, 1000 m between fogs). Each basic service set has
- * a channel of its own (a frequency plan without co-channel interference between cells), so
- * devices of one cell contend only with each other. IPv4 with global routing; the cloud is
- * reachable from every device through its access point (the star baseline).
+ * Placement (PlaceNodes()): fogs on a line fogSpacing apart; device i joins fog i mod fogs and
+ * stands at a uniformly drawn point of the disc of deviceRadius around it (defaults: 30 m, and 1000
+ * m between fogs). PCAP: radiotap at each access point (it sees every module transfer of its cell)
+ * and the backhaul links, captured at the cloud. Each basic service set has a channel of its own (a
+ * frequency plan without co-channel interference between cells), so devices of one cell contend
+ * only with each other. IPv4 with global routing; the cloud is reachable from every device through
+ * its access point (the star baseline).
  */
 class WifiTopologyHelper
 {
   public:
-    /// Settings; every field names its default.
-    struct Config
+    /// Settings: TopologyConfig's (device radius 30 m) and the Wi-Fi standard.
+    struct Config : TopologyConfig
     {
-        uint32_t devices{8};
-        uint32_t fogs{2};
         std::string standard{"80211ax"}; //!< 80211n, 80211ac or 80211ax
-        double deviceRadius{30.0};       //!< metres
-        double fogSpacing{1000.0};       //!< metres
-        std::string backhaulRate{"100Mbps"};
-        std::string backhaulDelay{"10ms"};
-        uint64_t seed{1}; //!< placement
-        /// if not empty, PCAP files <prefix>-<node>-<device>.pcap: radiotap at each access
-        /// point (it sees every module transfer of its cell) and the backhaul links
-        std::string pcapPrefix;
     };
 
     /// \return an empty string, or what is wrong with \p config (naming the value)

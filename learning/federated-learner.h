@@ -85,6 +85,49 @@ class FederatedLearner
         = 0;
 };
 
+/**
+ * \ingroup hffm
+ * \brief A FederatedLearner that hands every call to another one: the base of learners
+ * that observe (time, record) what the network side asks.
+ */
+class ForwardingLearner : public FederatedLearner
+{
+  public:
+    explicit ForwardingLearner(std::shared_ptr<FederatedLearner> inner)
+        : m_inner(std::move(inner))
+    {
+    }
+
+    std::size_t GetDeviceCount() const override { return m_inner->GetDeviceCount(); }
+
+    int64_t GetTrainSamples(std::size_t device) const override
+    {
+        return m_inner->GetTrainSamples(device);
+    }
+
+    ModuleMap GetInitialModules() const override { return m_inner->GetInitialModules(); }
+
+    std::vector<std::string> GetModuleIdsFor(const NodeProfile& profile) const override
+    {
+        return m_inner->GetModuleIdsFor(profile);
+    }
+
+    LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
+                      uint32_t round) override
+    {
+        return m_inner->Train(device, profile, modules, round);
+    }
+
+    std::map<std::string, double> Evaluate(const ModuleMap& modules,
+                                           const NodeProfile& profile) override
+    {
+        return m_inner->Evaluate(modules, profile);
+    }
+
+  private:
+    std::shared_ptr<FederatedLearner> m_inner;
+};
+
 } // namespace ns3
 
 #endif /* HFFM_FEDERATED_LEARNER_H */

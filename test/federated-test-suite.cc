@@ -5,6 +5,7 @@
 // Hierarchical federated training inside the simulator: device, fog and cloud applications
 // over ns-3 Wi-Fi and LTE, with a tiny M3T model trained by LibTorch on Fashion-MNIST.
 
+#include "hffm-test-util.h"
 #include "ns3/core-module.h"
 #include "ns3/d2d-radio-helper.h"
 #include "ns3/federated-helper.h"
@@ -24,26 +25,12 @@ using namespace ns3;
 namespace
 {
 
-/// A trace sink from a lambda.
-template <typename... Args, typename F>
-Callback<void, Args...>
-TraceCallback(F f)
-{
-    return Callback<void, Args...>(f);
-}
-
 /// A tiny model and small shards: a round trains in milliseconds.
 std::shared_ptr<M3TFederatedLearner>
 TinyLearner(uint32_t devices, std::size_t samplesPerDevice = 40, std::size_t testSamples = 200)
 {
     M3TLearnerConfig c;
-    c.model.width = 16;
-    c.model.heads = 2;
-    c.model.blocks = 1;
-    c.model.adapterWidth = 4;
-    c.model.experts = 2;
-    c.model.topK = 1;
-    c.model.expertHidden = 16;
+    c.model = hffmtest::TinyModelConfig();
     c.devices = devices;
     c.samplesPerDevice = samplesPerDevice;
     c.alpha = 100.0; // near IID: every device gets samples
@@ -108,19 +95,19 @@ struct Recorder
         {
             f->TraceConnectWithoutContext(
                 "ModuleAggregated",
-                TraceCallback<uint32_t, const std::string&, uint32_t, uint32_t>(
+                Callback<void, uint32_t, const std::string&, uint32_t, uint32_t>(
                     ([this](uint32_t r, const std::string& id, uint32_t used, uint32_t)
                      { usedAtFogs[std::to_string(r) + "/" + id] += used; })));
             f->TraceConnectWithoutContext(
                 "RoundDone",
-                TraceCallback<const AggregatorApp::RoundSummary&>(
+                Callback<void, const AggregatorApp::RoundSummary&>(
                     ([this](const AggregatorApp::RoundSummary& s) { fogRounds.push_back(s); })));
             f->TraceConnectWithoutContext(
-                "ModuleRejected", TraceCallback<uint32_t, const std::string&, const std::string&>(
+                "ModuleRejected", Callback<void, uint32_t, const std::string&, const std::string&>(
                                       ([this](uint32_t, const std::string& reason,
                                               const std::string&) { ++rejectedAtFogs[reason]; })));
             const auto fogs = static_cast<uint32_t>(apps.fogs.size());
-            f->TraceConnectWithoutContext("Finished", TraceCallback<>(
+            f->TraceConnectWithoutContext("Finished", Callback<void>(
                                                           [this, fogs]()
                                                           {
                                                               if (++finished == fogs)
@@ -133,7 +120,7 @@ struct Recorder
         {
             apps.cloud->TraceConnectWithoutContext(
                 "ModuleAggregated",
-                TraceCallback<uint32_t, const std::string&, uint32_t, uint32_t>(
+                Callback<void, uint32_t, const std::string&, uint32_t, uint32_t>(
                     ([this](uint32_t r, const std::string& id, uint32_t used, uint32_t)
                      { usedAtCloud[std::to_string(r) + "/" + id] = used; })));
         }
@@ -142,7 +129,7 @@ struct Recorder
             const uint32_t index = d->GetDeviceIndex();
             d->TraceConnectWithoutContext(
                 "ModuleSent",
-                TraceCallback<const MessageFields&>(
+                Callback<void, const MessageFields&>(
                     ([this, index](const MessageFields& f) { sentBy[index].insert(f.moduleId); })));
         }
     }
@@ -348,7 +335,7 @@ class CorruptUploadTestCase : public TestCase
         Ptr<ModuleSourceApplication> source;
         apps.devices[0]->TraceConnectWithoutContext(
             "TrainingDone",
-            TraceCallback<uint32_t, uint32_t, int64_t, double, Time>(
+            Callback<void, uint32_t, uint32_t, int64_t, double, Time>(
                 [&](uint32_t, uint32_t, int64_t, double, Time computeTime)
                 {
                     NS_TEST_EXPECT_MSG_GT(computeTime, Seconds(1), "device 0 trains for a while");
@@ -414,46 +401,20 @@ class AccuracyRisesTestCase : public TestCase
     }
 };
 
-/// Forwards to a learner and keeps the modules each device was given to train, per round.
-class RecordingLearner : public FederatedLearner
+/// Keeps the modules each device was given to train, per device and round.
+class RecordingLearner : public ForwardingLearner
 {
   public:
-    explicit RecordingLearner(std::shared_ptr<FederatedLearner> inner)
-        : m_inner(std::move(inner))
-    {
-    }
-
-    std::size_t GetDeviceCount() const override { return m_inner->GetDeviceCount(); }
-
-    int64_t GetTrainSamples(std::size_t device) const override
-    {
-        return m_inner->GetTrainSamples(device);
-    }
-
-    ModuleMap GetInitialModules() const override { return m_inner->GetInitialModules(); }
-
-    std::vector<std::string> GetModuleIdsFor(const NodeProfile& profile) const override
-    {
-        return m_inner->GetModuleIdsFor(profile);
-    }
+    using ForwardingLearner::ForwardingLearner;
 
     LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
                       uint32_t round) override
     {
         given[{device, round}] = modules;
-        return m_inner->Train(device, profile, modules, round);
-    }
-
-    std::map<std::string, double> Evaluate(const ModuleMap& modules,
-                                           const NodeProfile& profile) override
-    {
-        return m_inner->Evaluate(modules, profile);
+        return ForwardingLearner::Train(device, profile, modules, round);
     }
 
     std::map<std::pair<std::size_t, uint32_t>, ModuleMap> given;
-
-  private:
-    std::shared_ptr<FederatedLearner> m_inner;
 };
 
 /// Four devices under one fog, with a D2D radio.
@@ -511,7 +472,7 @@ class D2dClusterTestCase : public TestCase
         helper.SetFogAttribute("Rounds", UintegerValue(2));
         const FederatedApps apps = helper.Install(topology, FourDevices(), method);
         apps.fogs[0]->TraceConnectWithoutContext(
-            "ModuleReceived", TraceCallback<const MessageFields&>(
+            "ModuleReceived", Callback<void, const MessageFields&>(
                                   [sendersPerRound](const MessageFields& f)
                                   {
                                       if (sendersPerRound && f.type == MessageType::MODULE_UPDATE)
@@ -520,7 +481,7 @@ class D2dClusterTestCase : public TestCase
                                       }
                                   }));
         uint32_t finished = 0;
-        apps.fogs[0]->TraceConnectWithoutContext("Finished", TraceCallback<>(
+        apps.fogs[0]->TraceConnectWithoutContext("Finished", Callback<void>(
                                                                  [&finished]()
                                                                  {
                                                                      ++finished;

@@ -9,6 +9,7 @@
 // way ModuleStreamSender puts them on the wire, including deliberately broken ones.
 
 #include "ns3/crc32c.h"
+#include "ns3/m3t-spec.h"
 #include "ns3/message-format.h"
 #include "ns3/module-codec.h"
 #include "ns3/module-state.h"
@@ -21,6 +22,21 @@ namespace ns3
 {
 namespace hffmtest
 {
+
+/// A tiny M3T model (width 16, one block, two experts): a round trains in milliseconds.
+inline M3TConfig
+TinyModelConfig()
+{
+    M3TConfig c;
+    c.width = 16;
+    c.heads = 2;
+    c.blocks = 1;
+    c.adapterWidth = 4;
+    c.experts = 2;
+    c.topK = 1;
+    c.expertHidden = 16;
+    return c;
+}
 
 /// A module with values base + 0.001 i and sample weight base.
 inline ModuleState

@@ -178,20 +178,20 @@ D2dGraph::ChooseRandomAggregator(uint64_t seed) const
 }
 
 std::size_t
-D2dGraph::ChooseMinMaxAggregator() const
+D2dGraph::ChooseAggregator(const std::function<double(double, double)>& combine) const
 {
     std::size_t best = 0;
     double bestCost = INFINITY;
     for (std::size_t a = 0; a < m_size; ++a)
     {
-        double worst = 0.0;
+        double cost = 0.0;
         for (std::size_t m = 0; m < m_size; ++m)
         {
-            worst = std::max(worst, m_cost[m][a]);
+            cost = combine(cost, m_cost[m][a]);
         }
-        if (worst < bestCost)
+        if (cost < bestCost)
         {
-            bestCost = worst;
+            bestCost = cost;
             best = a;
         }
     }
@@ -199,24 +199,15 @@ D2dGraph::ChooseMinMaxAggregator() const
 }
 
 std::size_t
+D2dGraph::ChooseMinMaxAggregator() const
+{
+    return ChooseAggregator([](double worst, double c) { return std::max(worst, c); });
+}
+
+std::size_t
 D2dGraph::ChooseMinTotalAggregator() const
 {
-    std::size_t best = 0;
-    double bestCost = INFINITY;
-    for (std::size_t a = 0; a < m_size; ++a)
-    {
-        double total = 0.0;
-        for (std::size_t m = 0; m < m_size; ++m)
-        {
-            total += m_cost[m][a];
-        }
-        if (total < bestCost)
-        {
-            bestCost = total;
-            best = a;
-        }
-    }
-    return best;
+    return ChooseAggregator([](double total, double c) { return total + c; });
 }
 
 } // namespace ns3

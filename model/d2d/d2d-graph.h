@@ -60,6 +60,9 @@ class D2dGraph
     std::size_t ChooseMinTotalAggregator() const;
 
   private:
+    /// The member whose routes from all members, folded with \p combine from 0, cost least.
+    std::size_t ChooseAggregator(const std::function<double(double, double)>& combine) const;
+
     std::size_t m_size;
     std::vector<std::pair<std::size_t, std::size_t>> m_rangeEdges;
     std::vector<std::pair<std::size_t, std::size_t>> m_patchEdges;

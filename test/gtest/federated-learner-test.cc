@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
+#include "../hffm-test-util.h"
 #include "ns3/m3t-federated-learner.h"
 
 #include <gtest/gtest.h>
@@ -15,13 +16,7 @@ M3TLearnerConfig
 Tiny()
 {
     M3TLearnerConfig c;
-    c.model.width = 16;
-    c.model.heads = 2;
-    c.model.blocks = 1;
-    c.model.adapterWidth = 4;
-    c.model.experts = 2;
-    c.model.topK = 1;
-    c.model.expertHidden = 16;
+    c.model = hffmtest::TinyModelConfig();
     c.devices = 3;
     c.samplesPerDevice = 30;
     c.alpha = 100.0;
