@@ -9,6 +9,7 @@
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/log.h"
 #include "ns3/string.h"
+#include "ns3/uinteger.h"
 #include "ns3/wave-mac-helper.h"
 #include "ns3/wifi-80211p-helper.h"
 #include "ns3/wifi-helper.h"
@@ -89,11 +90,13 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             wifi.SetStandard(radio == "adhoc-80211n"    ? WIFI_STANDARD_80211n
                              : radio == "adhoc-80211ac" ? WIFI_STANDARD_80211ac
                                                         : WIFI_STANDARD_80211ax);
-            // rate control by observed losses (Minstrel): with IdealWifiManager (rates from the
-            // peer's last SNR) a D2D transfer of the default scenario stalled for whole rounds
+            // Minstrel rate control and no A-MPDU aggregation: with either IdealWifiManager or
+            // A-MPDU (and its Block Ack agreements) on these ad hoc links, a transfer of the
+            // default scenario stalled for whole rounds — the receiver's TCP acknowledgements
+            // never reached the sender — and without both it did not, in the same runs
             wifi.SetRemoteStationManager("ns3::MinstrelHtWifiManager");
             WifiMacHelper mac;
-            mac.SetType("ns3::AdhocWifiMac");
+            mac.SetType("ns3::AdhocWifiMac", "BE_MaxAmpduSize", UintegerValue(0));
             devices = wifi.Install(phy, mac, members);
             stream += wifi.AssignStreams(devices, stream);
         }
