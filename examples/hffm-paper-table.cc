@@ -191,6 +191,7 @@ main(int argc, char* argv[])
     uint32_t clusterSize = 4;
     double d2dRange = 30.0;
     std::string clusterAggregator = "min-max";
+    double groupRadius = 15.0;
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
@@ -203,6 +204,10 @@ main(int argc, char* argv[])
     cmd.AddValue("clusterSize", "devices per D2D cluster", clusterSize);
     cmd.AddValue("d2dRange", "D2D neighbour range (m); a spanning tree joins what it leaves apart",
                  d2dRange);
+    cmd.AddValue("groupRadius",
+                 "devices stand in groups of clusterSize within this many metres (the D2D "
+                 "clusters; the same placement for every method)",
+                 groupRadius);
     cmd.AddValue("clusterAggregator", "D2D cluster aggregator: min-max, min-total, random",
                  clusterAggregator);
     cmd.AddValue("devices", "edge devices", devices);
@@ -331,12 +336,16 @@ main(int argc, char* argv[])
     wifiConfig.devices = devices;
     wifiConfig.fogs = fogs;
     wifiConfig.standard = standard;
+    wifiConfig.groupSize = clusterSize;
+    wifiConfig.groupRadius = groupRadius;
     wifiConfig.backhaulRate = backhaulRate;
     wifiConfig.backhaulDelay = backhaulDelay;
     LteTopologyHelper::Config lteConfig;
     lteConfig.devices = devices;
     lteConfig.fogs = fogs;
     lteConfig.resourceBlocks = static_cast<uint16_t>(resourceBlocks);
+    lteConfig.groupSize = clusterSize;
+    lteConfig.groupRadius = groupRadius;
     lteConfig.backhaulRate = backhaulRate;
     lteConfig.backhaulDelay = backhaulDelay;
     const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)

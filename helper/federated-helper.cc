@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace ns3
@@ -265,21 +266,24 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
 
     for (uint32_t f = 0; f < topology.fogs.GetN(); ++f)
     {
-        std::vector<uint32_t> members;
+        // cluster k of a fog: its devices of rank k x size .. (k + 1) x size - 1 among the
+        // fog's devices (TopologyConfig::groupSize places them together), that take part
+        std::map<uint32_t, std::vector<uint32_t>> clusters;
+        uint32_t rank = 0;
         for (uint32_t i = 0; i < n; ++i)
         {
-            if (topology.fogOf[i] == f && m_learner->GetTrainSamples(i) > 0
-                && !specs[i].profile.tasks.empty())
+            if (topology.fogOf[i] != f)
             {
-                members.push_back(i);
+                continue;
             }
+            if (m_learner->GetTrainSamples(i) > 0 && !specs[i].profile.tasks.empty())
+            {
+                clusters[rank / m_clusterSize].push_back(i);
+            }
+            ++rank;
         }
-        for (std::size_t first = 0; first < members.size(); first += m_clusterSize)
+        for (const auto& [index, cluster] : clusters)
         {
-            const std::vector<uint32_t> cluster(
-                members.begin() + static_cast<std::ptrdiff_t>(first),
-                members.begin()
-                    + static_cast<std::ptrdiff_t>(std::min(members.size(), first + m_clusterSize)));
             std::vector<std::pair<double, double>> positions;
             for (uint32_t i : cluster)
             {

@@ -88,7 +88,8 @@ class FederatedHelper
     Time GetStartTime() const;
 
     /**
-     * D2D clusters: consecutive participating devices of a fog, \p size at a time; members
+     * D2D clusters: a fog's devices, \p size at a time in index order (the groups that
+     * TopologyConfig::groupSize places together), that take part; members
      * within \p rangeM are neighbours (a spanning tree patches a disconnected cluster, see
      * D2dGraph); \p aggregator is "min-max" (the member whose slowest route is fastest,
      * default), "min-total" or "random" (the reference's choice).

@@ -5,6 +5,7 @@
 #include "ns3/federated-topology.h"
 
 #include <cmath>
+#include <map>
 #include <random>
 
 namespace ns3
@@ -26,6 +27,11 @@ TopologyConfig::CheckCommon() const
     {
         return "deviceRadius and fogSpacing must be positive";
     }
+    if (groupSize > 0 && !(groupRadius > 0.0 && groupRadius < deviceRadius))
+    {
+        return "groupRadius " + std::to_string(groupRadius) + " m is not between 0 and "
+               + "deviceRadius " + std::to_string(deviceRadius) + " m";
+    }
     return "";
 }
 
@@ -41,13 +47,32 @@ PlaceNodes(const TopologyConfig& config, double fogHeight, double deviceHeight)
     }
     std::mt19937_64 rng(config.seed);
     std::uniform_real_distribution<double> u(0.0, 1.0);
+    auto inDisc = [&](double radius)
+    {
+        const double r = radius * std::sqrt(u(rng));
+        const double a = 2.0 * M_PI * u(rng);
+        return std::make_pair(r * std::cos(a), r * std::sin(a));
+    };
+    std::map<std::pair<uint32_t, uint32_t>, std::pair<double, double>> centres; // fog, group
     for (uint32_t i = 0; i < config.devices; ++i)
     {
         const uint32_t f = i % config.fogs;
-        const double r = config.deviceRadius * std::sqrt(u(rng));
-        const double a = 2.0 * M_PI * u(rng);
-        p.devices->Add(
-            Vector(f * config.fogSpacing + r * std::cos(a), r * std::sin(a), deviceHeight));
+        std::pair<double, double> at;
+        if (config.groupSize == 0)
+        {
+            at = inDisc(config.deviceRadius);
+        }
+        else
+        {
+            const auto key = std::make_pair(f, (i / config.fogs) / config.groupSize);
+            if (!centres.count(key))
+            {
+                centres[key] = inDisc(config.deviceRadius - config.groupRadius);
+            }
+            const auto offset = inDisc(config.groupRadius);
+            at = {centres[key].first + offset.first, centres[key].second + offset.second};
+        }
+        p.devices->Add(Vector(f * config.fogSpacing + at.first, at.second, deviceHeight));
         p.fogOf.push_back(f);
     }
     return p;

@@ -25,8 +25,13 @@ struct TopologyConfig
 {
     uint32_t devices{8};
     uint32_t fogs{2};
-    double deviceRadius{30.0};           //!< metres: devices stand within this of their fog's radio
-    double fogSpacing{1000.0};           //!< metres between neighbouring fogs, on a line
+    double deviceRadius{30.0}; //!< metres: devices stand within this of their fog's radio
+    double fogSpacing{1000.0}; //!< metres between neighbouring fogs, on a line
+    /// devices of a fog stand in groups of this many (0: each on its own), the group of
+    /// device i being its rank among its fog's devices divided by groupSize: the D2D
+    /// clusters of FederatedHelper::SetD2dClusters() with the same size
+    uint32_t groupSize{0};
+    double groupRadius{15.0};            //!< metres: group members stand within this of its centre
     std::string backhaulRate{"100Mbps"}; //!< each fog's link to the cloud
     std::string backhaulDelay{"10ms"};
     uint64_t seed{1}; //!< placement
@@ -41,7 +46,9 @@ struct TopologyConfig
  * \ingroup hffm
  * \brief Where a topology's nodes stand: fog f's radio at (f x fogSpacing, 0, fogHeight);
  * device i, of fog i mod fogs, at a uniformly drawn point of the disc of deviceRadius around
- * it, at deviceHeight. Deterministic from the config's seed.
+ * it, at deviceHeight — or, with groups, at a uniformly drawn point of the disc of
+ * groupRadius around its group's centre, itself drawn in the disc of deviceRadius - groupRadius
+ * around the fog. Deterministic from the config's seed.
  */
 struct Placement
 {
