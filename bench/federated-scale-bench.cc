@@ -72,6 +72,7 @@ main(int argc, char* argv[])
     uint32_t rounds = 1;
     uint32_t samplesPerDevice = 100;
     std::string method = "hier-1";
+    std::string standard = "80211ax";
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
     cmd.AddValue("devices", "edge devices", devices);
@@ -79,6 +80,7 @@ main(int argc, char* argv[])
     cmd.AddValue("rounds", "edge rounds", rounds);
     cmd.AddValue("samplesPerDevice", "training samples per device", samplesPerDevice);
     cmd.AddValue("method", "star, edge-only or hier-K", method);
+    cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
     cmd.Parse(argc, argv);
     if (fogs == 0)
     {
@@ -111,6 +113,7 @@ main(int argc, char* argv[])
         WifiTopologyHelper::Config c;
         c.devices = devices;
         c.fogs = fogs;
+        c.standard = standard;
         topology = WifiTopologyHelper::Build(c);
     }
     else

@@ -16,6 +16,7 @@
 #include "ns3/lte-helper.h"
 #include "ns3/lte-ue-net-device.h"
 #include "ns3/mobility-helper.h"
+#include "ns3/nstime.h"
 #include "ns3/point-to-point-epc-helper.h"
 #include "ns3/point-to-point-helper.h"
 #include "ns3/position-allocator.h"
@@ -99,6 +100,9 @@ LteTopologyHelper::Build(const Config& config)
     ns3::Config::SetDefault("ns3::LteUePhy::TxPower", DoubleValue(config.ueTxPowerDbm));
     ns3::Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(config.enbTxPowerDbm));
 
+    // a neighbour whose address resolution failed (a station not yet associated, a frame
+    // lost) is tried again after a second, not after ns-3's default 100 s
+    ns3::Config::SetDefault("ns3::ArpCache::DeadTimeout", TimeValue(Seconds(1)));
     FederatedTopology t;
     t.radio = "lte";
     auto lte = CreateObject<LteHelper>();

@@ -5,11 +5,13 @@
 #include "ns3/wifi-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/config.h"
 #include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-global-routing-helper.h"
 #include "ns3/log.h"
 #include "ns3/mobility-helper.h"
+#include "ns3/nstime.h"
 #include "ns3/point-to-point-helper.h"
 #include "ns3/position-allocator.h"
 #include "ns3/rng-seed-manager.h"
@@ -79,6 +81,9 @@ WifiTopologyHelper::Build(const Config& config)
     WifiStandard standard{WIFI_STANDARD_80211ax};
     ParseStandard(config.standard, standard);
 
+    // a neighbour whose address resolution failed (a station not yet associated, a frame
+    // lost) is tried again after a second, not after ns-3's default 100 s
+    ns3::Config::SetDefault("ns3::ArpCache::DeadTimeout", TimeValue(Seconds(1)));
     FederatedTopology t;
     t.radio = "wifi";
     t.devices.Create(config.devices);

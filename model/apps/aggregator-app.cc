@@ -38,6 +38,12 @@ AggregatorApp::GetTypeId()
                             TimeValue(Seconds(60)),
                             MakeTimeAccessor(&AggregatorApp::m_roundDeadline),
                             MakeTimeChecker(Seconds(0)))
+              .AddAttribute("RetryInterval",
+                            "How long after a failed push to a child it is tried again, while "
+                            "the round still waits for that child.",
+                            TimeValue(Seconds(1)),
+                            MakeTimeAccessor(&AggregatorApp::m_retryInterval),
+                            MakeTimeChecker(MilliSeconds(1)))
               .AddAttribute("Aggregation",
                             "Aggregation strategy: fedavg, median, or trimmed-mean:BETA.",
                             StringValue("fedavg"),
@@ -76,6 +82,7 @@ AggregatorApp::GetTypeId()
 
 AggregatorApp::AggregatorApp()
     : m_roundDeadline(Seconds(60))
+    , m_retryInterval(Seconds(1))
     , m_strategy(CreateAggregationStrategy("fedavg"))
 {
     NS_LOG_FUNCTION(this);
@@ -434,7 +441,30 @@ AggregatorApp::PushToChild(uint32_t id, uint32_t round)
             m_bytesSentDown += MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
             m_moduleSentTrace(f, to);
         });
+    // a push that fails (a station not yet associated, a link that broke) is tried again
+    // while the round waits for that child
+    transfer->SetDoneCallback(
+        [this, id, round](bool complete)
+        {
+            if (!complete && m_collecting && m_collectRound == round && m_participants.count(id)
+                && !m_updates.count(id))
+            {
+                Simulator::Schedule(m_retryInterval, &AggregatorApp::RetryPush, this, id, round);
+            }
+        });
     transfer->Start();
+}
+
+void
+AggregatorApp::RetryPush(uint32_t id, uint32_t round)
+{
+    if (m_collecting && m_collectRound == round && !m_updates.count(id))
+    {
+        NS_LOG_INFO(Simulator::Now().As(Time::S)
+                    << " node " << GetNode()->GetId() << " pushes round " << round << " to " << id
+                    << " again");
+        PushToChild(id, round);
+    }
 }
 
 void

@@ -172,6 +172,7 @@ class AggregatorApp : public Application
 
     uint16_t m_port{7070};
     Time m_roundDeadline;
+    Time m_retryInterval;
     ModuleCodec m_codec{ModuleCodec::FP32};
 
     TracedCallback<const MessageFields&> m_moduleReceivedTrace;
@@ -181,6 +182,7 @@ class AggregatorApp : public Application
     void HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state);
     void HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleState> state);
     void FinishCollection();
+    void RetryPush(uint32_t id, uint32_t round);
     std::shared_ptr<const EncodedPayload> Encode(const ModuleState& state);
     void SetCodecName(std::string name);
     std::string GetCodecName() const;

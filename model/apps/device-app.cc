@@ -186,12 +186,14 @@ DeviceApp::StartApplication()
         [this](RejectReason reason, const std::string& detail, const MessageFields*, const Address&)
         { Reject(ToString(reason), detail); });
     m_receiver->Start(GetNode(), InetSocketAddress(Ipv4Address::GetAny(), m_port));
+    m_running = true;
 }
 
 void
 DeviceApp::StopApplication()
 {
     NS_LOG_FUNCTION(this);
+    m_running = false;
     Simulator::Cancel(m_uploadEvent);
     m_transfers.AbortAll();
     if (m_receiver)
@@ -296,6 +298,16 @@ DeviceApp::Upload(uint32_t round, const LocalUpdate& update)
         transfer->Add(fields, encoded.payload);
     }
     transfer->SetMessageSentCallback([this](const MessageFields& f) { m_moduleSentTrace(f); });
+    // an upload that fails is tried again while no newer round has begun
+    transfer->SetDoneCallback(
+        [this, round, update](bool complete)
+        {
+            if (!complete && m_running && round == m_round)
+            {
+                m_uploadEvent
+                    = Simulator::Schedule(Seconds(1), &DeviceApp::Upload, this, round, update);
+            }
+        });
     transfer->Start();
 }
 

@@ -119,6 +119,7 @@ class DeviceApp : public Application
 
     Ptr<ModuleReceiver> m_receiver;
     ModuleTransferSet m_transfers;
+    bool m_running{false};
     uint32_t m_round{0}; //!< the round whose modules are being collected or trained
     ModuleMap m_received;
     EventId m_uploadEvent;

@@ -35,6 +35,8 @@ ModuleTransfer::~ModuleTransfer()
     {
         m_socket->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
                                      MakeNullCallback<void, Ptr<Socket>>());
+        m_socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
+                                    MakeNullCallback<void, Ptr<Socket>>());
     }
 }
 
@@ -130,6 +132,8 @@ void
 ModuleTransfer::ConnectionSucceeded(Ptr<Socket> socket)
 {
     NS_LOG_FUNCTION(this << socket);
+    socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
+                              MakeCallback(&ModuleTransfer::ConnectionError, this));
     m_sender = Create<ModuleStreamSender>(socket);
     m_sender->SetMessageSentCallback(MakeCallback(&ModuleTransfer::MessageSent, this));
     for (const auto& q : m_messages)
@@ -151,6 +155,18 @@ ModuleTransfer::ConnectionFailed(Ptr<Socket> socket)
 {
     NS_LOG_WARN("ModuleTransfer: connection to " << m_remote << " failed, errno "
                                                  << socket->GetErrno());
+    Finish(false);
+}
+
+void
+ModuleTransfer::ConnectionError(Ptr<Socket> socket)
+{
+    NS_LOG_WARN("ModuleTransfer: connection to " << m_remote << " broke off, errno "
+                                                 << socket->GetErrno());
+    if (m_sender)
+    {
+        m_sender->Detach();
+    }
     Finish(false);
 }
 

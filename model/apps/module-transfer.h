@@ -36,7 +36,7 @@ class ModuleTransfer : public SimpleRefCount<ModuleTransfer>
     /// Called when a message's last byte has been handed to TCP.
     using MessageSentCallback = std::function<void(const MessageFields& fields)>;
     /// Called once: true when every message was handed to TCP, false when the connection
-    /// failed or the transfer was aborted before that.
+    /// failed (could not be made, or broke off) or the transfer was aborted before that.
     using DoneCallback = std::function<void(bool complete)>;
 
     /// \param node the sending node \param remote the peer's address and port
@@ -69,6 +69,7 @@ class ModuleTransfer : public SimpleRefCount<ModuleTransfer>
   private:
     void ConnectionSucceeded(Ptr<Socket> socket);
     void ConnectionFailed(Ptr<Socket> socket);
+    void ConnectionError(Ptr<Socket> socket);
     void MessageSent(const MessageFields& fields);
     void Finish(bool complete);
 
