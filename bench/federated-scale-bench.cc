@@ -73,6 +73,7 @@ main(int argc, char* argv[])
     uint32_t samplesPerDevice = 100;
     std::string method = "hier-1";
     std::string standard = "80211ax";
+    bool ampdu = true;
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
     cmd.AddValue("devices", "edge devices", devices);
@@ -81,6 +82,7 @@ main(int argc, char* argv[])
     cmd.AddValue("samplesPerDevice", "training samples per device", samplesPerDevice);
     cmd.AddValue("method", "star, edge-only or hier-K", method);
     cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
+    cmd.AddValue("ampdu", "Wi-Fi A-MPDU aggregation (off: no Block Ack with 802.11n)", ampdu);
     cmd.Parse(argc, argv);
     if (fogs == 0)
     {
@@ -114,6 +116,7 @@ main(int argc, char* argv[])
         c.devices = devices;
         c.fogs = fogs;
         c.standard = standard;
+        c.ampdu = ampdu;
         topology = WifiTopologyHelper::Build(c);
     }
     else

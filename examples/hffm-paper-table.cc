@@ -180,6 +180,7 @@ main(int argc, char* argv[])
     uint32_t evalEvery = 1;
     uint32_t threads = 2;
     std::string standard = "80211ax";
+    bool ampdu = true;
     uint32_t resourceBlocks = 50;
     std::string backhaulRate = "100Mbps";
     std::string backhaulDelay = "10ms";
@@ -245,6 +246,10 @@ main(int argc, char* argv[])
                  evalEvery);
     cmd.AddValue("threads", "LibTorch threads", threads);
     cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
+    cmd.AddValue("ampdu",
+                 "Wi-Fi A-MPDU aggregation (off with 80211n: no Block Ack agreements, see "
+                 "doc/hffm.rst on the uplink stall)",
+                 ampdu);
     cmd.AddValue("resourceBlocks", "LTE bandwidth in resource blocks", resourceBlocks);
     cmd.AddValue("backhaulRate", "fog-cloud link rate", backhaulRate);
     cmd.AddValue("backhaulDelay", "fog-cloud link delay", backhaulDelay);
@@ -336,6 +341,7 @@ main(int argc, char* argv[])
     wifiConfig.devices = devices;
     wifiConfig.fogs = fogs;
     wifiConfig.standard = standard;
+    wifiConfig.ampdu = ampdu;
     wifiConfig.groupSize = clusterSize;
     wifiConfig.groupRadius = groupRadius;
     wifiConfig.backhaulRate = backhaulRate;

@@ -17,6 +17,7 @@
 #include "ns3/rng-seed-manager.h"
 #include "ns3/ssid.h"
 #include "ns3/string.h"
+#include "ns3/uinteger.h"
 #include "ns3/wifi-helper.h"
 #include "ns3/wifi-net-device.h"
 #include "ns3/yans-wifi-helper.h"
@@ -131,8 +132,18 @@ WifiTopologyHelper::Build(const Config& config)
         WifiMacHelper mac;
         const Ssid ssid("hffm-fog-" + std::to_string(f));
         mac.SetType("ns3::StaWifiMac", "Ssid", SsidValue(ssid));
+        if (!config.ampdu)
+        {
+            mac.SetType("ns3::StaWifiMac", "Ssid", SsidValue(ssid), "BE_MaxAmpduSize",
+                        UintegerValue(0));
+        }
         NetDeviceContainer staDevices = wifi.Install(phy, mac, stations);
         mac.SetType("ns3::ApWifiMac", "Ssid", SsidValue(ssid));
+        if (!config.ampdu)
+        {
+            mac.SetType("ns3::ApWifiMac", "Ssid", SsidValue(ssid), "BE_MaxAmpduSize",
+                        UintegerValue(0));
+        }
         NetDeviceContainer apDevice = wifi.Install(phy, mac, t.fogs.Get(f));
         // fixed random streams: every run of a scenario draws the same backoffs, whatever
         // ran before it in the process

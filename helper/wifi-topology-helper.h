@@ -32,6 +32,10 @@ class WifiTopologyHelper
     struct Config : TopologyConfig
     {
         std::string standard{"80211ax"}; //!< 80211n, 80211ac or 80211ax
+        /// A-MPDU aggregation; off, an 802.11n cell sets up no Block Ack agreement at all
+        /// (802.11ac/ax always do): in ns-3 3.37 such agreements stalled a station's uplink
+        /// for whole rounds in cells of 10 or more stations (doc/hffm.rst)
+        bool ampdu{true};
     };
 
     /// \return an empty string, or what is wrong with \p config (naming the value)
