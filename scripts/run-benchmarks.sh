@@ -64,7 +64,9 @@ echo "radio,devices,fogs,learning_wall_s_per_round,simulation_wall_s_per_round,s
 for radio in wifi lte; do
   for n in 10 40 100 400; do
     if [ "$radio" = lte ] && [ "$n" = 400 ]; then continue; fi
-    "$B/bench/hffm-bench-federated-scale" --radio=$radio --devices=$n --rounds=1 > "$out/scale.txt"
+    # Wi-Fi as 802.11n without A-MPDU: no Block Ack agreements, no uplink stall (doc/hffm.rst)
+    "$B/bench/hffm-bench-federated-scale" --radio=$radio --devices=$n --rounds=1 \
+      --standard=80211n --ampdu=0 > "$out/scale.txt"
     get() { sed -n "s/^$1=//p" "$out/scale.txt"; }
     echo "$radio,$n,$(get fogs),$(get learning_wall_s_per_round),$(get simulation_wall_s_per_round),$(get simulation_fraction),$(get simulated_s_per_round)" \
       >> "$out/federated-scale.csv"
