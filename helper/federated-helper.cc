@@ -5,6 +5,7 @@
 #include "ns3/federated-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
 #include "ns3/closed-form-cost.h"
 #include "ns3/d2d-graph.h"
 #include "ns3/double.h"
@@ -30,15 +31,19 @@ FederatedMethod::Parse(const std::string& name, FederatedMethod& method)
     FederatedMethod m;
     m.name = name;
     std::string base = name;
-    const std::string suffix = "+d2d";
-    if (base.size() > suffix.size()
-        && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0)
+    for (const std::string suffix : {"+d2d", "+consensus"})
     {
-        m.d2d = true;
-        base = base.substr(0, base.size() - suffix.size());
-        if (base == "star")
+        if (base.size() > suffix.size()
+            && base.compare(base.size() - suffix.size(), suffix.size(), suffix) == 0)
         {
-            return "method '" + name + "': the star baseline has no D2D variant";
+            m.d2d = true;
+            m.consensus = suffix == "+consensus";
+            base = base.substr(0, base.size() - suffix.size());
+            if (base == "star")
+            {
+                return "method '" + name + "': the star baseline has no D2D variant";
+            }
+            break;
         }
     }
     if (base == "star")
@@ -69,7 +74,8 @@ FederatedMethod::Parse(const std::string& name, FederatedMethod& method)
     else
     {
         return "method '" + name
-               + "' is not one of star, edge-only, hier-K (K >= 1), edge-only+d2d, hier-K+d2d";
+               + "' is not one of star, edge-only, hier-K (K >= 1), edge-only+d2d, hier-K+d2d, "
+                 "edge-only+consensus, hier-K+consensus";
     }
     method = m;
     return "";
@@ -129,6 +135,27 @@ FederatedHelper::CheckD2dClusters(uint32_t size, double rangeM, const std::strin
     if (aggregator != "min-max" && aggregator != "min-total" && aggregator != "random")
     {
         return "cluster aggregator '" + aggregator + "' is not min-max, min-total or random";
+    }
+    return "";
+}
+
+std::string
+FederatedHelper::SetConsensusSteps(uint32_t steps)
+{
+    const std::string error = CheckConsensusSteps(steps);
+    if (error.empty())
+    {
+        m_consensusSteps = steps;
+    }
+    return error;
+}
+
+std::string
+FederatedHelper::CheckConsensusSteps(uint32_t steps)
+{
+    if (steps < 1 || steps > 255)
+    {
+        return "consensus steps " + std::to_string(steps) + " not in 1..255";
     }
     return "";
 }
@@ -219,7 +246,7 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
 
     if (method.d2d)
     {
-        InstallClusters(topology, specs, apps);
+        InstallClusters(topology, specs, method.consensus, apps);
     }
 
     // the cloud
@@ -244,7 +271,8 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
 
 void
 FederatedHelper::InstallClusters(const FederatedTopology& topology,
-                                 const std::vector<DeviceSpec>& specs, FederatedApps& apps) const
+                                 const std::vector<DeviceSpec>& specs, bool consensus,
+                                 FederatedApps& apps) const
 {
     NS_ABORT_MSG_IF(topology.d2dRadio.empty(),
                     "FederatedHelper: a D2D method needs a D2D radio (D2dRadioHelper::Install)");
@@ -324,22 +352,67 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                     subtree[parent[m]].insert(subtree[m].begin(), subtree[m].end());
                 }
             }
+            // consensus: each member's neighbours in the graph, and the step size
+            std::vector<std::vector<std::size_t>> neighbours(k);
+            for (const auto& edges : {graph.GetRangeEdges(), graph.GetPatchEdges()})
+            {
+                for (const auto& [a, b] : edges)
+                {
+                    neighbours[a].push_back(b);
+                    neighbours[b].push_back(a);
+                }
+            }
+            std::size_t maxDegree = 1;
+            for (const auto& adjacent : neighbours)
+            {
+                maxDegree = std::max(maxDegree, adjacent.size());
+            }
             for (std::size_t m = 0; m < k; ++m)
             {
                 const uint32_t i = cluster[m];
-                Ptr<ClusterApp> node = CreateObject<ClusterApp>();
+                Ptr<ClusterApp> node;
+                if (consensus)
+                {
+                    Ptr<ConsensusApp> c = CreateObject<ConsensusApp>();
+                    c->SetAttribute("Steps", UintegerValue(m_consensusSteps));
+                    c->SetAttribute("StepSize", DoubleValue(1.0 / (1.2 * double(maxDegree))));
+                    // the steps share 40 % of the fog's deadline, the device half of it
+                    c->SetAttribute("StepTimeout",
+                                    TimeValue(fogDeadline.Get() * 0.4 / double(m_consensusSteps)));
+                    c->SetAttribute("RoundDeadline", TimeValue(fogDeadline.Get() * 0.5));
+                    c->SetAttribute("Reporter", BooleanValue(m == head));
+                    c->SetAttribute("ClusterSize", UintegerValue(static_cast<uint32_t>(k)));
+                    for (std::size_t b : neighbours[m])
+                    {
+                        c->AddNeighbour(
+                            cluster[b],
+                            InetSocketAddress(topology.d2dAddress.at(cluster[b]), CLUSTER_PORT));
+                    }
+                    c->SetConsensusModules({subtree[head].begin(), subtree[head].end()});
+                    node = c;
+                }
+                else
+                {
+                    node = CreateObject<ClusterApp>();
+                    // deeper nodes give up sooner, so that their parents still hear from them
+                    node->SetAttribute(
+                        "RoundDeadline",
+                        TimeValue(fogDeadline.Get()
+                                  * std::pow(0.8, static_cast<double>(depth[m] + 1))));
+                }
                 node->SetAttribute("Port", UintegerValue(CLUSTER_PORT));
                 node->SetAttribute("NodeIndex", UintegerValue(i));
-                // deeper nodes give up sooner, so that their parents still hear from them
-                node->SetAttribute("RoundDeadline",
-                                   TimeValue(fogDeadline.Get()
-                                             * std::pow(0.8, static_cast<double>(depth[m] + 1))));
-                node->SetAttribute(
-                    "Parent",
-                    AddressValue(m == head
-                                     ? InetSocketAddress(topology.fogDeviceAddress.at(f), FOG_PORT)
-                                     : InetSocketAddress(topology.d2dAddress.at(cluster[parent[m]]),
-                                                         CLUSTER_PORT)));
+                if (m == head)
+                {
+                    node->SetAttribute("Parent", AddressValue(InetSocketAddress(
+                                                     topology.fogDeviceAddress.at(f), FOG_PORT)));
+                }
+                else
+                {
+                    node->SetAttribute(
+                        "Parent", AddressValue(InetSocketAddress(
+                                      topology.d2dAddress.at(cluster[parent[m]]), CLUSTER_PORT)));
+                }
                 node->SetModules(m_learner->GetInitialModules());
                 node->AddChild(i, InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT),
                                m_learner->GetModuleIdsFor(specs[i].profile));

@@ -7,6 +7,7 @@
 
 #include "ns3/cloud-app.h"
 #include "ns3/cluster-app.h"
+#include "ns3/consensus-app.h"
 #include "ns3/device-app.h"
 #include "ns3/device-scenario.h"
 #include "ns3/federated-learner.h"
@@ -35,6 +36,7 @@ struct FederatedMethod
     bool star{false};
     uint32_t globalEvery{2}; //!< 0: never (edge-only)
     bool d2d{false};         //!< devices aggregate in D2D clusters before the fog
+    bool consensus{false};   //!< ... by average consensus (else up a tree to the head)
 
     /**
      * \param name a method name as above
@@ -53,8 +55,9 @@ struct FederatedApps
     Ptr<CloudApp> cloud; //!< null unless the method has a cloud tier
     /// per device, the index in fogs of its aggregator
     std::vector<uint32_t> aggregatorOf;
-    /// D2D methods: per device, its node of the cluster tree (null for devices that take no
-    /// part), and the device index of its cluster's aggregator (itself when it is one)
+    /// D2D methods: per device, its node of the cluster tree (a ConsensusApp for consensus
+    /// methods; null for devices that take no part), and the device index of its cluster's
+    /// aggregator or reporter (itself when it is one)
     std::vector<Ptr<ClusterApp>> clusterApps;
     std::vector<uint32_t> clusterHeadOf;
 };
@@ -101,6 +104,15 @@ class FederatedHelper
                                         const std::string& aggregator);
 
     /**
+     * Consensus methods: \p steps consensus steps per round (1..255, default 5), each moving
+     * a member toward its neighbours by 1 / (1.2 x the cluster's maximum degree).
+     * \return an empty string, or what is wrong (naming the value)
+     */
+    std::string SetConsensusSteps(uint32_t steps);
+    /// \return what SetConsensusSteps() would say of this value, changing nothing
+    static std::string CheckConsensusSteps(uint32_t steps);
+
+    /**
      * Install the applications. Aborts when specs and topology disagree on the number of
      * devices, or a D2D method meets a topology without a D2D radio.
      */
@@ -122,10 +134,11 @@ class FederatedHelper
     double m_d2dRange{30.0};
     std::string m_clusterAggregator{"min-max"};
     uint64_t m_clusterSeed{1};
+    uint32_t m_consensusSteps{5};
 
     /// Install the D2D cluster trees of a D2D method; children of \p apps.fogs.
     void InstallClusters(const FederatedTopology& topology, const std::vector<DeviceSpec>& specs,
-                         FederatedApps& apps) const;
+                         bool consensus, FederatedApps& apps) const;
     ObjectFactory m_device;
     ObjectFactory m_fog;
     ObjectFactory m_cloud;

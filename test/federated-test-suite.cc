@@ -411,10 +411,13 @@ class RecordingLearner : public ForwardingLearner
                       uint32_t round) override
     {
         given[{device, round}] = modules;
-        return ForwardingLearner::Train(device, profile, modules, round);
+        LocalUpdate update = ForwardingLearner::Train(device, profile, modules, round);
+        trained[{device, round}] = update;
+        return update;
     }
 
     std::map<std::pair<std::size_t, uint32_t>, ModuleMap> given;
+    std::map<std::pair<std::size_t, uint32_t>, LocalUpdate> trained;
 };
 
 /// Four devices under one fog, with a D2D radio.
@@ -563,12 +566,16 @@ class D2dClusterTestCase : public TestCase
     double m_range;
 };
 
-/// A relay that leaves mid-round does not stall the round: its subtree straggles.
+/**
+ * A relay that leaves mid-round does not stall the round: its subtree straggles (cluster
+ * head), or its neighbours mix without it once StepTimeout has passed (consensus).
+ */
 class D2dRelayLeavesTestCase : public TestCase
 {
   public:
-    D2dRelayLeavesTestCase()
-        : TestCase("a D2D relay that leaves does not stall the round")
+    D2dRelayLeavesTestCase(std::string method)
+        : TestCase("a D2D relay that leaves does not stall the round, " + method)
+        , m_method(std::move(method))
     {
     }
 
@@ -580,7 +587,7 @@ class D2dRelayLeavesTestCase : public TestCase
         auto learner = TinyLearner(4);
         FederatedTopology topology = OneFogWithD2d();
         FederatedMethod method;
-        FederatedMethod::Parse("edge-only+d2d", method);
+        FederatedMethod::Parse(m_method, method);
         FederatedHelper helper(learner);
         helper.SetD2dClusters(4, 1.0, "min-max"); // a chain: members relay for each other
         helper.SetFogAttribute("Rounds", UintegerValue(2));
@@ -617,6 +624,177 @@ class D2dRelayLeavesTestCase : public TestCase
                               "the aggregator still trains and reports");
         Simulator::Destroy();
     }
+
+    std::string m_method;
+};
+
+/**
+ * D2D average consensus in one cluster of four members in reach of each other (every member
+ * has three neighbours, step size 1 / 3.6). One step is checked against the mixing rule
+ * computed here from the devices' own updates; many steps against the direct FedAvg.
+ */
+class ConsensusTestCase : public TestCase
+{
+  public:
+    ConsensusTestCase()
+        : TestCase("D2D average consensus: one step by hand, many steps reach FedAvg")
+    {
+    }
+
+  private:
+    struct Outcome
+    {
+        ModuleMap fogModules;
+        std::map<uint32_t, std::set<uint32_t>> senders; //!< round -> uploaders at the fog
+        std::map<std::string, double> weights;          //!< module -> weight at the fog
+        uint32_t stepsDone{0};
+        uint32_t stepsHeardAll{0};
+        uint32_t reporter{0};
+        uint64_t sharedBytes{0};
+        bool finished{false};
+    };
+
+    Outcome Run(const std::string& methodName, std::shared_ptr<RecordingLearner> learner,
+                uint32_t steps)
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        FederatedTopology topology = OneFogWithD2d();
+        FederatedMethod method;
+        NS_TEST_EXPECT_MSG_EQ(FederatedMethod::Parse(methodName, method), "", "parses");
+        FederatedHelper helper(learner);
+        NS_TEST_EXPECT_MSG_EQ(helper.SetD2dClusters(4, 30.0, "min-max"), "", "clusters");
+        NS_TEST_EXPECT_MSG_EQ(helper.SetConsensusSteps(steps), "", "steps");
+        helper.SetFogAttribute("Rounds", UintegerValue(1));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        Outcome out;
+        apps.fogs[0]->TraceConnectWithoutContext("ModuleReceived",
+                                                 Callback<void, const MessageFields&>(
+                                                     [&out](const MessageFields& f)
+                                                     {
+                                                         if (f.type == MessageType::MODULE_UPDATE)
+                                                         {
+                                                             out.senders[f.round].insert(f.sender);
+                                                         }
+                                                     }));
+        apps.fogs[0]->TraceConnectWithoutContext("RoundDone",
+                                                 Callback<void, const AggregatorApp::RoundSummary&>(
+                                                     [&out](const AggregatorApp::RoundSummary& s)
+                                                     { out.weights = s.weights; }));
+        apps.fogs[0]->TraceConnectWithoutContext("Finished",
+                                                 Callback<void>([&out]() { out.finished = true; }));
+        if (method.consensus)
+        {
+            out.reporter = apps.clusterHeadOf[0];
+            for (const auto& node : apps.clusterApps)
+            {
+                Ptr<ConsensusApp> c = DynamicCast<ConsensusApp>(node);
+                NS_TEST_EXPECT_MSG_NE(c, nullptr, "consensus methods install ConsensusApps");
+                if (!c)
+                {
+                    continue;
+                }
+                c->TraceConnectWithoutContext(
+                    "StepDone", Callback<void, uint32_t, uint32_t, uint32_t, uint32_t>(
+                                    [&out](uint32_t, uint32_t, uint32_t heard, uint32_t all)
+                                    {
+                                        ++out.stepsDone;
+                                        out.stepsHeardAll += heard == all && all == 3 ? 1 : 0;
+                                    }));
+            }
+        }
+        Simulator::Stop(Seconds(300)); // every member finishes its steps, not just the reporter
+        Simulator::Run();
+        out.fogModules = apps.fogs[0]->GetModules();
+        if (method.consensus)
+        {
+            for (const auto& node : apps.clusterApps)
+            {
+                out.sharedBytes += DynamicCast<ConsensusApp>(node)->GetBytesShared();
+            }
+        }
+        Simulator::Destroy();
+        return out;
+    }
+
+    void DoRun() override
+    {
+        auto inner = TinyLearner(4);
+        const auto direct = Run("edge-only", std::make_shared<RecordingLearner>(inner), 1);
+        NS_TEST_ASSERT_MSG_EQ(direct.finished, true, "the direct round finishes");
+
+        // one step: the reporter's upload is its own update mixed with its three neighbours'
+        auto oneStepLearner = std::make_shared<RecordingLearner>(inner);
+        const auto oneStep = Run("edge-only+consensus", oneStepLearner, 1);
+        NS_TEST_ASSERT_MSG_EQ(oneStep.finished, true, "the consensus round finishes");
+        NS_TEST_ASSERT_MSG_EQ(oneStep.senders.size(), 1U, "an upload reached the fog");
+        NS_TEST_ASSERT_MSG_EQ(oneStep.senders.begin()->second.size(), 1U, "from one member");
+        NS_TEST_ASSERT_MSG_EQ(*oneStep.senders.begin()->second.begin(), oneStep.reporter,
+                              "the reporter");
+        NS_TEST_ASSERT_MSG_EQ(oneStep.stepsDone, 4U, "every member mixed once");
+        NS_TEST_ASSERT_MSG_EQ(oneStep.stepsHeardAll, 4U, "hearing all three neighbours");
+        NS_TEST_ASSERT_MSG_GT(oneStep.sharedBytes, 0U, "shares went over the D2D radio");
+        const double eps = 1.0 / 3.6;
+        std::size_t checked = 0;
+        for (const auto& [id, atFog] : oneStep.fogModules)
+        {
+            // y = samples x module and z = samples, 0 where a device does not hold the module
+            std::vector<double> y(atFog->GetNumel(), 0.0);
+            std::vector<double> yr(atFog->GetNumel(), 0.0);
+            double z = 0.0;
+            double zr = 0.0;
+            bool held = false;
+            for (uint32_t d = 0; d < 4; ++d)
+            {
+                for (const auto& m : oneStepLearner->trained.at({d, 1}).modules)
+                {
+                    if (m->GetModuleId() != id)
+                    {
+                        continue;
+                    }
+                    held = true;
+                    const double w = m->GetSampleWeight();
+                    auto& target = d == oneStep.reporter ? yr : y;
+                    for (std::size_t k = 0; k < y.size(); ++k)
+                    {
+                        target[k] += w * m->GetData()[k];
+                    }
+                    (d == oneStep.reporter ? zr : z) += w;
+                }
+            }
+            if (!held)
+            {
+                continue;
+            }
+            // the reporter after one step: y_r + eps (sum_j y_j - 3 y_r), likewise z
+            const double zNext = zr + eps * (z - 3.0 * zr);
+            NS_TEST_ASSERT_MSG_EQ_TOL(oneStep.weights.at(id), 4.0 * zNext, 1e-6 * zNext,
+                                      id << ": the reporter's weight is 4 z");
+            double worst = 0.0;
+            for (std::size_t k = 0; k < y.size(); ++k)
+            {
+                const double expected = (yr[k] + eps * (y[k] - 3.0 * yr[k])) / zNext;
+                worst = std::max(worst, std::abs(expected - atFog->GetData()[k]));
+            }
+            NS_TEST_ASSERT_MSG_LT(worst, 1e-5, id << ": one mixing step, as computed here");
+            ++checked;
+        }
+        NS_TEST_ASSERT_MSG_GT(checked, 3U, "the modules the devices hold were checked");
+
+        // many steps: the cluster's modules converge to the sample-weighted average
+        const auto many = Run("edge-only+consensus", std::make_shared<RecordingLearner>(inner), 12);
+        NS_TEST_ASSERT_MSG_EQ(many.stepsDone, 48U, "12 steps on every member");
+        for (const auto& [id, m] : direct.fogModules)
+        {
+            NS_TEST_ASSERT_MSG_LT(MaxDifference(*m, *many.fogModules.at(id)), 1e-5, id);
+            if (direct.weights.count(id))
+            {
+                NS_TEST_ASSERT_MSG_EQ_TOL(many.weights.at(id), direct.weights.at(id),
+                                          1e-6 * direct.weights.at(id), id << ": total samples");
+            }
+        }
+        NS_TEST_ASSERT_MSG_GT(many.sharedBytes, 11 * oneStep.sharedBytes, "12 x the shares");
+    }
 };
 
 class FederatedTestSuite : public TestSuite
@@ -631,7 +809,9 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new CorruptUploadTestCase, TestCase::QUICK);
         AddTestCase(new D2dClusterTestCase(30.0), TestCase::QUICK);
         AddTestCase(new D2dClusterTestCase(5.0), TestCase::QUICK);
-        AddTestCase(new D2dRelayLeavesTestCase, TestCase::QUICK);
+        AddTestCase(new D2dRelayLeavesTestCase("edge-only+d2d"), TestCase::QUICK);
+        AddTestCase(new D2dRelayLeavesTestCase("edge-only+consensus"), TestCase::QUICK);
+        AddTestCase(new ConsensusTestCase, TestCase::QUICK);
         AddTestCase(new AccuracyRisesTestCase, TestCase::EXTENSIVE);
     }
 };

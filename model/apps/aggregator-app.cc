@@ -245,14 +245,23 @@ AggregatorApp::Reject(uint32_t sender, const std::string& reason, const std::str
 void
 AggregatorApp::HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state)
 {
-    if (fields.type == MessageType::MODULE_UPDATE)
+    switch (fields.type)
     {
-        HandleUpdate(fields, std::move(state));
+        case MessageType::MODULE_UPDATE:
+            HandleUpdate(fields, std::move(state));
+            break;
+        case MessageType::MODULE_SHARE:
+            HandleShare(fields, std::move(state));
+            break;
+        default:
+            HandlePush(fields, std::move(state));
     }
-    else
-    {
-        HandlePush(fields, std::move(state));
-    }
+}
+
+void
+AggregatorApp::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleState> /* state */)
+{
+    Reject(fields.sender, "unexpected-type", "this node takes part in no D2D consensus");
 }
 
 void
@@ -470,7 +479,7 @@ AggregatorApp::RetryPush(uint32_t id, uint32_t round)
 void
 AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
                            const std::vector<std::shared_ptr<const ModuleState>>& modules,
-                           uint64_t* counter)
+                           uint64_t* counter, uint8_t step)
 {
     auto transfer = m_transfers.Open(GetNode(), remote);
     for (const auto& m : modules)
@@ -484,6 +493,7 @@ AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t rou
         fields.type = type;
         fields.round = round;
         fields.sender = sender;
+        fields.step = step;
         fields.moduleId = m->GetModuleId();
         transfer->Add(fields, payload);
     }

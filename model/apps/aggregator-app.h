@@ -136,6 +136,8 @@ class AggregatorApp : public Application
     virtual void CollectionDone(const RoundSummary& summary) = 0;
     /// Called for a pushed module (a parent's); the default rejects it.
     virtual void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state);
+    /// Called for a neighbour's shared module (D2D consensus); the default rejects it.
+    virtual void HandleShare(const MessageFields& fields, std::shared_ptr<ModuleState> state);
 
     /**
      * Take a module a parent pushed for \p round: checked like an update (a module some
@@ -151,12 +153,13 @@ class AggregatorApp : public Application
     void PushToChild(uint32_t id, uint32_t round);
     /**
      * Send \p modules to \p remote in one connection.
-     * \param type push or update \param round the round \param sender the sender id
+     * \param type push, update or share \param round the round \param sender the sender id
      * \param counter added to with the bytes handed to TCP
+     * \param step the consensus step of a share message (0 for other types)
      */
     void SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
                      const std::vector<std::shared_ptr<const ModuleState>>& modules,
-                     uint64_t* counter);
+                     uint64_t* counter, uint8_t step = 0);
     /**
      * Send every module the children hold up to \p parent in one connection, each weighted
      * by \p weights (0, "nothing new", for a module not in it).

@@ -68,12 +68,24 @@ ClusterApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState>
     }
     NS_LOG_INFO(Simulator::Now().As(Time::S)
                 << " cluster node " << m_nodeIndex << " forwards round " << round);
-    const auto children = GetChildIds();
-    BeginCollection(round, children);
-    for (uint32_t c : children)
+    m_pushedRound = round;
+    BeginCollection(round, GetRoundParticipants());
+    for (uint32_t c : GetChildIds())
     {
         PushToChild(c, round);
     }
+}
+
+std::vector<uint32_t>
+ClusterApp::GetRoundParticipants() const
+{
+    return GetChildIds();
+}
+
+uint32_t
+ClusterApp::GetPushedRound() const
+{
+    return m_pushedRound;
 }
 
 void

@@ -37,11 +37,15 @@ class ClusterApp : public AggregatorApp
   protected:
     void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
     void CollectionDone(const RoundSummary& summary) override;
+    /// \return whose updates a round collects: the own device and the tree children
+    virtual std::vector<uint32_t> GetRoundParticipants() const;
+    /// \return the round of the modules pushed last (0 before the first)
+    uint32_t GetPushedRound() const;
 
-  private:
     Address m_parent;
     uint32_t m_nodeIndex{0};
-    uint32_t m_lastRound{0};
+    uint32_t m_lastRound{0};   //!< the latest round collected
+    uint32_t m_pushedRound{0}; //!< the latest round whose modules came from the parent
     uint32_t m_roundsDone{0};
     uint64_t m_bytesSentUp{0};
 };

@@ -81,6 +81,8 @@ ToString(MessageType type)
             return "push";
         case MessageType::MODULE_UPDATE:
             return "update";
+        case MessageType::MODULE_SHARE:
+            return "share";
     }
     return "unknown";
 }
@@ -118,7 +120,7 @@ bool
 MessageFields::operator==(const MessageFields& other) const
 {
     return type == other.type && codec == other.codec && round == other.round
-           && sender == other.sender && payloadLength == other.payloadLength
+           && sender == other.sender && step == other.step && payloadLength == other.payloadLength
            && payloadCrc == other.payloadCrc && moduleId == other.moduleId;
 }
 
@@ -131,9 +133,15 @@ MessageFormat::HeaderSize(std::size_t idLength)
 std::string
 MessageFormat::CheckFields(const MessageFields& fields)
 {
-    if (fields.type != MessageType::MODULE_PUSH && fields.type != MessageType::MODULE_UPDATE)
+    if (fields.type != MessageType::MODULE_PUSH && fields.type != MessageType::MODULE_UPDATE
+        && fields.type != MessageType::MODULE_SHARE)
     {
         return "unknown message type " + std::to_string(static_cast<int>(fields.type));
+    }
+    if ((fields.type == MessageType::MODULE_SHARE) != (fields.step != 0))
+    {
+        return "step " + std::to_string(fields.step) + " in a " + ToString(fields.type)
+               + " message (a share message has a step of 1..255, any other 0)";
     }
     if (fields.codec != ModuleCodec::FP32 && fields.codec != ModuleCodec::FP16
         && fields.codec != ModuleCodec::INT8)
@@ -150,7 +158,7 @@ MessageFormat::WriteHeader(const MessageFields& fields, uint8_t* out)
     out[4] = VERSION;
     out[5] = static_cast<uint8_t>(fields.type);
     out[6] = static_cast<uint8_t>(fields.codec);
-    out[7] = 0;
+    out[7] = fields.step;
     PutU32(out + 8, fields.round);
     PutU32(out + 12, fields.sender);
     PutU32(out + 16, fields.payloadLength);
@@ -233,14 +241,11 @@ MessageFormat::ParseHeader(const uint8_t* data, std::size_t size)
     f.codec = static_cast<ModuleCodec>(data[6]);
     f.round = GetU32(data + 8);
     f.sender = GetU32(data + 12);
+    f.step = data[7];
     f.payloadLength = GetU32(data + 16);
     f.payloadCrc = GetU32(data + 20);
     f.moduleId.assign(reinterpret_cast<const char*>(data + FIXED_SIZE), fixed.idLength);
-    std::string error = CheckFields(f);
-    if (error.empty() && data[7] != 0)
-    {
-        error = "flags " + std::to_string(data[7]) + " (reserved, must be 0)";
-    }
+    const std::string error = CheckFields(f);
     if (!error.empty())
     {
         parsed.reason = RejectReason::BAD_HEADER_FIELD;

@@ -23,7 +23,7 @@
  *          4    1 version (1)
  *          5    1 message type (MessageType)
  *          6    1 codec of the payload (ModuleCodec)
- *          7    1 flags (0; reserved)
+ *          7    1 step: the consensus step (1..255) of a share message, else 0
  *          8    4 round
  *         12    4 sender id
  *         16    4 payload length in bytes
@@ -48,6 +48,7 @@ enum class MessageType : uint8_t
 {
     MODULE_PUSH = 1,   //!< a server sends a module down (cloud to fog, fog to device)
     MODULE_UPDATE = 2, //!< a node sends its updated module up (device to fog, fog to cloud)
+    MODULE_SHARE = 3,  //!< a node shares its consensus state with a D2D neighbour (one step)
 };
 
 /// Payload encodings; see module-codec.h.
@@ -61,11 +62,11 @@ enum class ModuleCodec : uint8_t
 /// Why a message, or a part of a stream, was rejected.
 enum class RejectReason : uint8_t
 {
-    BAD_MAGIC,                 //!< the bytes where a header should start are not "HFFM"
-    BAD_VERSION,               //!< a protocol version this code does not speak
-    BAD_HEADER_CHECKSUM,       //!< the header's own CRC does not match
-    BAD_HEADER_FIELD,          //!< unknown type or codec, non-zero flags, bad module id
-    PAYLOAD_TOO_LARGE,         //!< the declared payload length exceeds the receiver's limit
+    BAD_MAGIC,           //!< the bytes where a header should start are not "HFFM"
+    BAD_VERSION,         //!< a protocol version this code does not speak
+    BAD_HEADER_CHECKSUM, //!< the header's own CRC does not match
+    BAD_HEADER_FIELD,  //!< unknown type or codec, a step that does not fit the type, bad module id
+    PAYLOAD_TOO_LARGE, //!< the declared payload length exceeds the receiver's limit
     PAYLOAD_CHECKSUM_MISMATCH, //!< the payload's CRC does not match the header's
     MALFORMED_PAYLOAD,         //!< the payload's tensor table cannot be parsed or is invalid
     SHAPE_MISMATCH,            //!< the data does not match the shapes the table declares
@@ -96,6 +97,7 @@ struct MessageFields
     ModuleCodec codec{ModuleCodec::FP32};
     uint32_t round{0};
     uint32_t sender{0};
+    uint8_t step{0}; //!< share messages: the consensus step, 1..255; other types: 0
     uint32_t payloadLength{0};
     uint32_t payloadCrc{0};
     std::string moduleId;
@@ -151,7 +153,7 @@ struct MessageFormat
     /**
      * Parse and validate a whole header: \p data holds \p size bytes, which must be at least
      * HeaderSize() for the id length in the fixed part. Checks magic, version, header CRC,
-     * type, codec, flags and module id. The payload length is not checked against any limit
+     * type, codec, step and module id. The payload length is not checked against any limit
      * here: that is the receiver's policy.
      */
     static Parsed ParseHeader(const uint8_t* data, std::size_t size);

@@ -53,6 +53,23 @@ TEST(MessageFormat, LayoutMatchesTheDocumentation)
     EXPECT_EQ(b[43], crc & 0xFF);
 }
 
+// A share message carries its consensus step in byte 7.
+TEST(MessageFormat, ShareMessageCarriesItsStep)
+{
+    auto f = SampleFields();
+    f.type = MessageType::MODULE_SHARE;
+    f.step = 200;
+    const auto b = Write(f);
+    EXPECT_EQ(b[5], 3);
+    EXPECT_EQ(b[7], 200);
+    const auto parsed = MessageFormat::ParseHeader(b.data(), b.size());
+    ASSERT_TRUE(parsed.ok) << parsed.detail;
+    EXPECT_EQ(parsed.fields.step, 200);
+    EXPECT_EQ(parsed.fields, f);
+    f.step = 0;
+    EXPECT_FALSE(MessageFormat::CheckFields(f).empty());
+}
+
 TEST(MessageFormat, RoundTrip)
 {
     const auto f = SampleFields();
@@ -109,7 +126,10 @@ TEST(MessageFormat, RejectsEachBadField)
     b[6] = 7; // codec
     expectReason(withValidCrc(b), RejectReason::BAD_HEADER_FIELD);
     b = good;
-    b[7] = 1; // flags
+    b[7] = 1; // a step in an update message
+    expectReason(withValidCrc(b), RejectReason::BAD_HEADER_FIELD);
+    b = good;
+    b[5] = static_cast<uint8_t>(MessageType::MODULE_SHARE); // a share message without a step
     expectReason(withValidCrc(b), RejectReason::BAD_HEADER_FIELD);
     b = good;
     b[27] = ' '; // not printable ASCII without space
