@@ -192,16 +192,22 @@ main(int argc, char* argv[])
     uint32_t clusterSize = 4;
     double d2dRange = 30.0;
     std::string clusterAggregator = "min-max";
+    uint32_t consensusSteps = 5;
     double groupRadius = 15.0;
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
-    cmd.AddValue("methods", "comma-separated: star, edge-only, hier-K, edge-only+d2d, hier-K+d2d",
+    cmd.AddValue("methods",
+                 "comma-separated: star, edge-only, hier-K, edge-only+d2d, hier-K+d2d, "
+                 "edge-only+consensus, hier-K+consensus",
                  methods);
-    cmd.AddValue("d2dRadio",
-                 "D2D radio of the +d2d methods: adhoc-80211n, adhoc-80211ac, adhoc-80211ax, "
-                 "ocb-80211p",
-                 d2dRadio);
+    cmd.AddValue("consensusSteps", "D2D average consensus steps per round (+consensus methods)",
+                 consensusSteps);
+    cmd.AddValue(
+        "d2dRadio",
+        "D2D radio of the +d2d and +consensus methods: adhoc-80211n, adhoc-80211ac, adhoc-80211ax, "
+        "ocb-80211p",
+        d2dRadio);
     cmd.AddValue("clusterSize", "devices per D2D cluster", clusterSize);
     cmd.AddValue("d2dRange", "D2D neighbour range (m); a spanning tree joins what it leaves apart",
                  d2dRange);
@@ -322,6 +328,12 @@ main(int argc, char* argv[])
     if (!clusterError.empty())
     {
         std::cerr << "bad D2D clusters: " << clusterError << "\n";
+        return 2;
+    }
+    const std::string consensusError = FederatedHelper::CheckConsensusSteps(consensusSteps);
+    if (!consensusError.empty())
+    {
+        std::cerr << "--consensusSteps: " << consensusError << "\n";
         return 2;
     }
     const ClosedFormConfig closedForm; // the reference's parameters
@@ -446,6 +458,7 @@ main(int argc, char* argv[])
             }
             FederatedHelper helper(learner);
             helper.SetD2dClusters(clusterSize, d2dRange, clusterAggregator);
+            helper.SetConsensusSteps(consensusSteps);
             helper.SetDeviceAttribute("Codec", StringValue(codec));
             helper.SetFogAttribute("Codec", StringValue(codec));
             helper.SetCloudAttribute("Codec", StringValue(codec));

@@ -14,6 +14,7 @@
 #include "ns3/wifi-80211p-helper.h"
 #include "ns3/wifi-helper.h"
 #include "ns3/wifi-net-device.h"
+#include "ns3/wifi-topology-helper.h"
 #include "ns3/yans-wifi-helper.h"
 
 #include <sstream>
@@ -98,6 +99,7 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             WifiMacHelper mac;
             mac.SetType("ns3::AdhocWifiMac", "BE_MaxAmpduSize", UintegerValue(0));
             devices = wifi.Install(phy, mac, members);
+            WifiTopologyHelper::HoldBlockAckSetup(devices);
             stream += wifi.AssignStreams(devices, stream);
         }
         std::ostringstream base;

@@ -14,11 +14,13 @@
 #include "ns3/nstime.h"
 #include "ns3/point-to-point-helper.h"
 #include "ns3/position-allocator.h"
+#include "ns3/qos-txop.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/ssid.h"
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 #include "ns3/wifi-helper.h"
+#include "ns3/wifi-mac.h"
 #include "ns3/wifi-net-device.h"
 #include "ns3/yans-wifi-helper.h"
 
@@ -145,6 +147,8 @@ WifiTopologyHelper::Build(const Config& config)
                         UintegerValue(0));
         }
         NetDeviceContainer apDevice = wifi.Install(phy, mac, t.fogs.Get(f));
+        HoldBlockAckSetup(staDevices);
+        HoldBlockAckSetup(apDevice);
         // fixed random streams: every run of a scenario draws the same backoffs, whatever
         // ran before it in the process
         stream += wifi.AssignStreams(apDevice, stream);
@@ -187,6 +191,24 @@ WifiTopologyHelper::Build(const Config& config)
     t.cloudDeviceAddress = t.cloudAddress.at(0);
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     return t;
+}
+
+void
+WifiTopologyHelper::HoldBlockAckSetup(const NetDeviceContainer& devices)
+{
+    for (uint32_t d = 0; d < devices.GetN(); ++d)
+    {
+        Ptr<WifiNetDevice> device = DynamicCast<WifiNetDevice>(devices.Get(d));
+        if (!device || !device->GetMac()->GetQosSupported())
+        {
+            continue;
+        }
+        for (AcIndex ac : {AC_BE, AC_BK, AC_VI, AC_VO})
+        {
+            device->GetMac()->GetQosTxop(ac)->SetAttribute(
+                "AddBaResponseTimeout", TimeValue(MilliSeconds(ADDBA_RESPONSE_TIMEOUT_MS)));
+        }
+    }
 }
 
 } // namespace ns3

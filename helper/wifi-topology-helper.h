@@ -6,6 +6,8 @@
 #define HFFM_WIFI_TOPOLOGY_HELPER_H
 
 #include "ns3/federated-topology.h"
+#include "ns3/net-device-container.h"
+#include "ns3/nstime.h"
 
 #include <string>
 
@@ -33,10 +35,29 @@ class WifiTopologyHelper
     {
         std::string standard{"80211ax"}; //!< 80211n, 80211ac or 80211ax
         /// A-MPDU aggregation; off, an 802.11n cell sets up no Block Ack agreement at all
-        /// (802.11ac/ax always do): in ns-3 3.37 such agreements stalled a station's uplink
-        /// for whole rounds in cells of 10 or more stations (doc/hffm.rst)
+        /// (802.11ac/ax always do)
         bool ampdu{true};
     };
+
+    /**
+     * How long an originator waits for the ADDBA response to its Block Ack request before it
+     * sends that traffic without an agreement: ns-3 3.37's default is 1 ms.
+     *
+     * In ns-3 3.37 a response that comes after that timeout still establishes the agreement,
+     * whose window then starts at a sequence number the originator has already sent outside
+     * it; the recipient buffers every later frame of that traffic behind the missing one, for
+     * ever. In a busy cell a response that loses a couple of contentions easily takes more
+     * than 1 ms: the station's ARP replies or TCP segments then never reached IP, and it missed
+     * whole rounds (doc/hffm.rst, "Block Ack set-up in ns-3 3.37"). Waiting this long instead
+     * makes a late response arrive while the originator still waits for it.
+     */
+    static constexpr int64_t ADDBA_RESPONSE_TIMEOUT_MS = 500;
+
+    /**
+     * Set ADDBA_RESPONSE_TIMEOUT_MS on every access category of every Wi-Fi device in
+     * \p devices (others are skipped).
+     */
+    static void HoldBlockAckSetup(const NetDeviceContainer& devices);
 
     /// \return an empty string, or what is wrong with \p config (naming the value)
     static std::string Check(const Config& config);
