@@ -376,10 +376,12 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                     Ptr<ConsensusApp> c = CreateObject<ConsensusApp>();
                     c->SetAttribute("Steps", UintegerValue(m_consensusSteps));
                     c->SetAttribute("StepSize", DoubleValue(1.0 / (1.2 * double(maxDegree))));
-                    // the steps share 40 % of the fog's deadline, the device half of it
-                    c->SetAttribute("StepTimeout",
-                                    TimeValue(fogDeadline.Get() * 0.4 / double(m_consensusSteps)));
-                    c->SetAttribute("RoundDeadline", TimeValue(fogDeadline.Get() * 0.5));
+                    // steps are synchronous: a step waits for every neighbour's share (up to
+                    // half the fog's deadline, for one that is gone) and the steps end at 85 %
+                    // of it, so that the reporter is heard; the device has 30 % of it
+                    c->SetAttribute("RoundDeadline", TimeValue(fogDeadline.Get() * 0.3));
+                    c->SetAttribute("StepTimeout", TimeValue(fogDeadline.Get() * 0.5));
+                    c->SetAttribute("ConsensusDeadline", TimeValue(fogDeadline.Get() * 0.85));
                     c->SetAttribute("Reporter", BooleanValue(m == head));
                     c->SetAttribute("ClusterSize", UintegerValue(static_cast<uint32_t>(k)));
                     for (std::size_t b : neighbours[m])

@@ -41,6 +41,12 @@ ConsensusApp::GetTypeId()
                             "mixes what has arrived.",
                             TimeValue(Seconds(5)), MakeTimeAccessor(&ConsensusApp::m_stepTimeout),
                             MakeTimeChecker(MilliSeconds(1)))
+              .AddAttribute("ConsensusDeadline",
+                            "How long after the round's modules arrive the steps end, done or "
+                            "not (the reporter then reports).",
+                            TimeValue(Seconds(50)),
+                            MakeTimeAccessor(&ConsensusApp::m_consensusDeadline),
+                            MakeTimeChecker(MilliSeconds(1)))
               .AddAttribute("Reporter",
                             "Whether this member reports the cluster's modules to the fog "
                             "(its Parent) after the last step.",
@@ -58,6 +64,7 @@ ConsensusApp::GetTypeId()
 
 ConsensusApp::ConsensusApp()
     : m_stepTimeout(Seconds(5))
+    , m_consensusDeadline(Seconds(50))
 {
     NS_LOG_FUNCTION(this);
 }
@@ -92,6 +99,7 @@ void
 ConsensusApp::StopApplication()
 {
     Simulator::Cancel(m_stepTimeoutEvent);
+    Simulator::Cancel(m_consensusDeadlineEvent);
     m_active = false;
     ClusterApp::StopApplication();
 }
@@ -128,6 +136,46 @@ ConsensusApp::GetConsensusState(const std::string& moduleId) const
 {
     const auto it = m_state.find(moduleId);
     return it == m_state.end() ? nullptr : it->second;
+}
+
+void
+ConsensusApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+{
+    const uint32_t before = GetPushedRound();
+    ClusterApp::HandlePush(fields, std::move(state));
+    const uint32_t round = GetPushedRound();
+    if (round != before)
+    {
+        Simulator::Cancel(m_consensusDeadlineEvent);
+        m_consensusDeadlineEvent
+            = Simulator::Schedule(m_consensusDeadline, &ConsensusApp::EndConsensus, this, round);
+    }
+}
+
+void
+ConsensusApp::EndConsensus(uint32_t round)
+{
+    if (!m_active || m_round != round)
+    {
+        return;
+    }
+    NS_LOG_INFO(Simulator::Now().As(Time::S)
+                << " consensus node " << m_nodeIndex << " round " << round
+                << ": consensus deadline at step " << m_step << " of " << m_steps);
+    Simulator::Cancel(m_stepTimeoutEvent);
+    m_inbox.erase({m_round, m_step});
+    Conclude();
+}
+
+void
+ConsensusApp::Conclude()
+{
+    m_active = false;
+    ++m_roundsDone;
+    if (m_reporter)
+    {
+        Report();
+    }
 }
 
 std::vector<uint32_t>
@@ -312,12 +360,7 @@ ConsensusApp::FinishStep()
         BeginStep();
         return;
     }
-    m_active = false;
-    ++m_roundsDone;
-    if (m_reporter)
-    {
-        Report();
-    }
+    Conclude();
 }
 
 void

@@ -37,6 +37,9 @@ namespace ns3
  * cluster size to its total samples. After the last step the reporter sends y/z to the fog
  * with weight z x ClusterSize (0, "nothing new", where z is 0). A neighbour that is not heard
  * from within StepTimeout is left out of that step (mass is then not conserved exactly).
+ * Steps are synchronous: a member that is slow to get the round's modules or to train holds
+ * its neighbours back. ConsensusDeadline, counted from the arrival of the round's modules,
+ * ends the steps where they are: the reporter then reports what it has.
  */
 class ConsensusApp : public ClusterApp
 {
@@ -78,6 +81,7 @@ class ConsensusApp : public ClusterApp
     void StartApplication() override;
     void StopApplication() override;
     void CollectionDone(const RoundSummary& summary) override;
+    void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
     void HandleShare(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
     std::vector<uint32_t> GetRoundParticipants() const override;
 
@@ -86,10 +90,15 @@ class ConsensusApp : public ClusterApp
     void FinishStep();
     bool StepComplete() const;
     void Report();
+    /// Stop the steps of \p round where they are (ConsensusDeadline), and report.
+    void EndConsensus(uint32_t round);
+    /// The steps of the round are over: count it, and report if this member is the reporter.
+    void Conclude();
 
     uint32_t m_steps{5};
     double m_stepSize{0.0};
     Time m_stepTimeout;
+    Time m_consensusDeadline;
     bool m_reporter{false};
     uint32_t m_clusterSize{1};
 
@@ -104,6 +113,7 @@ class ConsensusApp : public ClusterApp
     /// shares that arrived, per (round, step), per neighbour, per module
     std::map<std::pair<uint32_t, uint32_t>, std::map<uint32_t, ModuleMap>> m_inbox;
     EventId m_stepTimeoutEvent;
+    EventId m_consensusDeadlineEvent;
 
     uint32_t m_stepsDone{0};
     uint64_t m_bytesShared{0};
