@@ -57,7 +57,8 @@ struct RoundRow
     uint64_t backhaul{0};
     uint64_t d2d{0}; //!< module bytes sent over D2D links
     uint32_t stragglers{0};
-    double closedFormLatency{0}; //!< the reference's closed form for this round's uploads
+    double closedFormLatency{
+        0}; //!< the reference's closed form for this round's D2D sends and uploads
     double closedFormEnergy{0};
     std::map<std::string, double> accuracy; //!< mean over devices, when evaluated
 };
@@ -480,6 +481,19 @@ main(int argc, char* argv[])
             std::map<uint32_t, RoundRow> tagged;
             std::map<uint32_t, std::map<std::size_t, double>> upBits;    // round, device
             std::map<uint32_t, std::map<uint32_t, double>> backhaulBits; // round, fog
+            // round: the D2D updates and shares of cooperative training, for the closed form
+            std::map<uint32_t, std::vector<ClosedFormD2dSend>> d2dSends;
+            std::map<Ipv4Address, uint32_t> d2dPeer; // D2D address -> device
+            for (std::size_t i = 0; i < topology.d2dAddress.size(); ++i)
+            {
+                d2dPeer[topology.d2dAddress[i]] = static_cast<uint32_t>(i);
+            }
+            auto distance = [&topology](uint32_t a, uint32_t b)
+            {
+                return std::max(
+                    1.0, topology.devices.Get(a)->GetObject<MobilityModel>()->GetDistanceFrom(
+                             topology.devices.Get(b)->GetObject<MobilityModel>()));
+            };
             auto bytes = [](const MessageFields& f)
             {
                 return MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
@@ -512,26 +526,33 @@ main(int argc, char* argv[])
                     continue;
                 }
                 apps.clusterApps[i]->TraceConnectWithoutContext(
-                    "ModuleSent", Callback<void, const MessageFields&, const Address&>(
-                                      [&, i](const MessageFields& m, const Address& to)
-                                      {
-                                          const auto a = InetSocketAddress::ConvertFrom(to);
-                                          if (a.GetIpv4() == Ipv4Address::GetLoopback())
-                                          {
-                                              return; // to its own device, not on air
-                                          }
-                                          if (m.type == MessageType::MODULE_UPDATE
-                                              && a.GetPort() == FederatedHelper::FOG_PORT)
-                                          {
-                                              tagged[m.round].deviceUp
-                                                  += bytes(m); // the cluster's upload
-                                              upBits[m.round][i] += 8.0 * bytes(m);
-                                          }
-                                          else
-                                          {
-                                              tagged[m.round].d2d += bytes(m);
-                                          }
-                                      }));
+                    "ModuleSent",
+                    Callback<void, const MessageFields&, const Address&>(
+                        [&, i](const MessageFields& m, const Address& to)
+                        {
+                            const auto a = InetSocketAddress::ConvertFrom(to);
+                            if (a.GetIpv4() == Ipv4Address::GetLoopback())
+                            {
+                                return; // to its own device, not on air
+                            }
+                            if (m.type == MessageType::MODULE_UPDATE
+                                && a.GetPort() == FederatedHelper::FOG_PORT)
+                            {
+                                tagged[m.round].deviceUp += bytes(m); // the cluster's upload
+                                upBits[m.round][i] += 8.0 * bytes(m);
+                            }
+                            else
+                            {
+                                tagged[m.round].d2d += bytes(m);
+                                const auto peer = d2dPeer.find(a.GetIpv4());
+                                if (m.type != MessageType::MODULE_PUSH && peer != d2dPeer.end())
+                                {
+                                    d2dSends[m.round].push_back(
+                                        {static_cast<uint32_t>(i), 8.0 * bytes(m),
+                                         distance(static_cast<uint32_t>(i), peer->second), 1.0});
+                                }
+                            }
+                        }));
             }
             for (const auto& f : apps.fogs)
             {
@@ -650,7 +671,8 @@ main(int argc, char* argv[])
                 {
                     perFog.push_back(b);
                 }
-                const TransferCost cf = ClosedFormRound(closedForm, uploads, perFog);
+                const TransferCost cf
+                    = ClosedFormRound(closedForm, uploads, perFog, d2dSends[row.round]);
                 row.closedFormLatency = cf.seconds;
                 row.closedFormEnergy = cf.joules;
             }
@@ -796,7 +818,7 @@ main(int argc, char* argv[])
     std::cout << "\n"
               << text.str() << "\n(accuracy: mean ± standard deviation over devices and seeds; "
               << "bytes per seed; formula: the reference's closed-form Shannon-rate latency and "
-              << "radio energy of the same uploads)\nresults in " << folder.string() << " ("
-              << wall() << " s wall)\n";
+              << "radio energy of the same D2D sends and uploads)\nresults in " << folder.string()
+              << " (" << wall() << " s wall)\n";
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 namespace ns3
@@ -82,15 +83,28 @@ BackhaulTransferCost(const ClosedFormConfig& config, double bits)
 
 TransferCost
 ClosedFormRound(const ClosedFormConfig& config, const std::vector<ClosedFormUpload>& uploads,
-                const std::vector<double>& backhaulBits)
+                const std::vector<double>& backhaulBits, const std::vector<ClosedFormD2dSend>& d2d)
 {
     TransferCost round;
+    std::map<uint32_t, double> busy; // per D2D sender, the time of its sends
+    for (const auto& s : d2d)
+    {
+        const TransferCost c = RadioTransferCost(config, s.bits, s.distanceM, s.fading);
+        busy[s.sender] += c.seconds;
+        round.joules += c.joules;
+    }
+    for (const auto& [sender, seconds] : busy)
+    {
+        round.seconds = std::max(round.seconds, seconds);
+    }
+    double upload = 0.0;
     for (const auto& u : uploads)
     {
         const TransferCost c = RadioTransferCost(config, u.bits, u.distanceM, u.fading);
-        round.seconds = std::max(round.seconds, c.seconds);
+        upload = std::max(upload, c.seconds);
         round.joules += c.joules;
     }
+    round.seconds += upload;
     double backhaul = 0.0;
     for (double bits : backhaulBits)
     {

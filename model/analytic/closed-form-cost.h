@@ -5,6 +5,7 @@
 #ifndef HFFM_CLOSED_FORM_COST_H
 #define HFFM_CLOSED_FORM_COST_H
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -73,15 +74,27 @@ struct ClosedFormUpload
     double fading{1.0};
 };
 
+/// One D2D transfer of a round (a cluster member's update or consensus share).
+struct ClosedFormD2dSend
+{
+    uint32_t sender{0}; //!< who sends it: one member's sends follow each other
+    double bits{0.0};
+    double distanceM{1.0};
+    double fading{1.0};
+};
+
 /**
  * \ingroup hffm
- * \brief The closed-form cost of one round: devices upload in parallel (the round lasts as
- * long as the slowest upload) and their energies add up; then, if \p backhaulBits is not
- * empty, the fogs' backhaul transfers in parallel.
+ * \brief The closed-form cost of one round: first the D2D phase, if \p d2d is not empty
+ * (members send in parallel, each member's sends one after another: it lasts as long as the
+ * busiest member); then devices upload in parallel (the round lasts as long as the slowest
+ * upload); energies add up; then, if \p backhaulBits is not empty, the fogs' backhaul
+ * transfers in parallel.
  */
 TransferCost ClosedFormRound(const ClosedFormConfig& config,
                              const std::vector<ClosedFormUpload>& uploads,
-                             const std::vector<double>& backhaulBits = {});
+                             const std::vector<double>& backhaulBits = {},
+                             const std::vector<ClosedFormD2dSend>& d2d = {});
 
 } // namespace ns3
 

@@ -44,6 +44,14 @@ TEST(ClosedFormCost, TransferAndRoundCosts)
     EXPECT_NEAR(round.seconds, 21.63257088 + 12.1, 1e-7);
     EXPECT_NEAR(round.joules, 1.844012895 + 4.326514175, 1e-8);
     EXPECT_EQ(ClosedFormRound(c, {}).seconds, 0.0);
+
+    // a D2D phase first: member 1 sends twice at 100 m (2 x 9.220064473 s), member 2 once at
+    // 1000 m (21.63257088 s) at the same time; then one upload at 100 m
+    const TransferCost withD2d
+        = ClosedFormRound(c, {{bits, 100.0, 1.0}}, {},
+                          {{1, bits, 100.0, 1.0}, {1, bits, 100.0, 1.0}, {2, bits, 1000.0, 1.0}});
+    EXPECT_NEAR(withD2d.seconds, 21.63257088 + 9.220064473, 1e-7);
+    EXPECT_NEAR(withD2d.joules, 0.2 * (3 * 9.220064473 + 21.63257088), 1e-7);
 }
 
 TEST(ClosedFormCost, BadValuesAreNamed)
