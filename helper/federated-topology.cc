@@ -4,6 +4,10 @@
 
 #include "ns3/federated-topology.h"
 
+#include "ns3/config.h"
+#include "ns3/nstime.h"
+#include "ns3/uinteger.h"
+
 #include <cmath>
 #include <map>
 #include <random>
@@ -27,12 +31,24 @@ TopologyConfig::CheckCommon() const
     {
         return "deviceRadius and fogSpacing must be positive";
     }
+    if (tcpSegmentBytes < 536 || tcpSegmentBytes > 1448)
+    {
+        return "tcpSegmentBytes " + std::to_string(tcpSegmentBytes)
+               + " is not in 536..1448 (a 1500-byte MTU)";
+    }
     if (groupSize > 0 && !(groupRadius > 0.0 && groupRadius < deviceRadius))
     {
         return "groupRadius " + std::to_string(groupRadius) + " m is not between 0 and "
                + "deviceRadius " + std::to_string(deviceRadius) + " m";
     }
     return "";
+}
+
+void
+ApplyTransportDefaults(const TopologyConfig& config)
+{
+    Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(config.tcpSegmentBytes));
+    Config::SetDefault("ns3::ArpCache::DeadTimeout", TimeValue(Seconds(1)));
 }
 
 Placement

@@ -35,6 +35,10 @@ struct TopologyConfig
     std::string backhaulRate{"100Mbps"}; //!< each fog's link to the cloud
     std::string backhaulDelay{"10ms"};
     uint64_t seed{1}; //!< placement
+    /// TCP maximum segment size of every transfer, in bytes: ns-3's default of 536 sends
+    /// 2.7 times as many segments as the 1448 of a 1500-byte MTU (the smallest MTU on the
+    /// paths: point-to-point links)
+    uint32_t tcpSegmentBytes{1448};
     /// if not empty, write PCAP files <prefix>-<node>-<device>.pcap (see each helper)
     std::string pcapPrefix;
 
@@ -59,6 +63,14 @@ struct Placement
 
 /// \return the placement of \p config's nodes
 Placement PlaceNodes(const TopologyConfig& config, double fogHeight, double deviceHeight);
+
+/**
+ * Set the transport defaults every topology helper uses, before it creates nodes: TCP's
+ * segment size (TopologyConfig::tcpSegmentBytes), and ARP's dead timeout of 1 s (a neighbour
+ * whose address resolution failed, a station not yet associated or a frame lost, is tried
+ * again after a second, not after ns-3's default 100 s).
+ */
+void ApplyTransportDefaults(const TopologyConfig& config);
 
 /**
  * \ingroup hffm

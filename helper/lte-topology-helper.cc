@@ -100,9 +100,7 @@ LteTopologyHelper::Build(const Config& config)
     ns3::Config::SetDefault("ns3::LteUePhy::TxPower", DoubleValue(config.ueTxPowerDbm));
     ns3::Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(config.enbTxPowerDbm));
 
-    // a neighbour whose address resolution failed (a station not yet associated, a frame
-    // lost) is tried again after a second, not after ns-3's default 100 s
-    ns3::Config::SetDefault("ns3::ArpCache::DeadTimeout", TimeValue(Seconds(1)));
+    ApplyTransportDefaults(config);
     FederatedTopology t;
     t.radio = "lte";
     auto lte = CreateObject<LteHelper>();

@@ -84,9 +84,7 @@ WifiTopologyHelper::Build(const Config& config)
     WifiStandard standard{WIFI_STANDARD_80211ax};
     ParseStandard(config.standard, standard);
 
-    // a neighbour whose address resolution failed (a station not yet associated, a frame
-    // lost) is tried again after a second, not after ns-3's default 100 s
-    ns3::Config::SetDefault("ns3::ArpCache::DeadTimeout", TimeValue(Seconds(1)));
+    ApplyTransportDefaults(config);
     FederatedTopology t;
     t.radio = "wifi";
     t.devices.Create(config.devices);
