@@ -313,17 +313,21 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
         for (const auto& [index, cluster] : clusters)
         {
             std::vector<std::pair<double, double>> positions;
+            std::vector<double> uplink; // each member's cost of the upload to the fog
+            const auto radio = topology.radioPoints.Get(f)->GetObject<MobilityModel>();
             for (uint32_t i : cluster)
             {
-                const Vector p = topology.devices.Get(i)->GetObject<MobilityModel>()->GetPosition();
+                const auto mobility = topology.devices.Get(i)->GetObject<MobilityModel>();
+                const Vector p = mobility->GetPosition();
                 positions.emplace_back(p.x, p.y);
+                uplink.push_back(cost(mobility->GetDistanceFrom(radio)));
             }
             const D2dGraph graph(positions, m_d2dRange, cost);
             const std::size_t head
                 = m_clusterAggregator == "random"
                       ? graph.ChooseRandomAggregator(m_clusterSeed * 7919 + cluster.front())
-                  : m_clusterAggregator == "min-total" ? graph.ChooseMinTotalAggregator()
-                                                       : graph.ChooseMinMaxAggregator();
+                  : m_clusterAggregator == "min-total" ? graph.ChooseMinTotalAggregator(uplink)
+                                                       : graph.ChooseMinMaxAggregator(uplink);
             // the shortest-path tree towards the aggregator: parent and depth of each member
             const std::size_t k = cluster.size();
             std::vector<std::size_t> parent(k, head);

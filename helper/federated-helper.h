@@ -94,8 +94,10 @@ class FederatedHelper
      * D2D clusters: a fog's devices, \p size at a time in index order (the groups that
      * TopologyConfig::groupSize places together), that take part; members
      * within \p rangeM are neighbours (a spanning tree patches a disconnected cluster, see
-     * D2dGraph); \p aggregator is "min-max" (the member whose slowest route is fastest,
-     * default), "min-total" or "random" (the reference's choice).
+     * D2dGraph); \p aggregator is "min-max" (the member whose slowest route plus its own
+     * upload to the fog is fastest, default), "min-total" (routes in total plus the
+     * upload) or "random" (the reference's choice); routes and uploads are costed by the
+     * closed form's time for 1 MB.
      * \return an empty string, or what is wrong (naming the value)
      */
     std::string SetD2dClusters(uint32_t size, double rangeM, const std::string& aggregator);

@@ -178,8 +178,14 @@ D2dGraph::ChooseRandomAggregator(uint64_t seed) const
 }
 
 std::size_t
-D2dGraph::ChooseAggregator(const std::function<double(double, double)>& combine) const
+D2dGraph::ChooseAggregator(const std::function<double(double, double)>& combine,
+                           const std::vector<double>& exitCost) const
 {
+    if (!exitCost.empty() && exitCost.size() != m_size)
+    {
+        throw std::invalid_argument("D2dGraph: " + std::to_string(exitCost.size())
+                                    + " exit costs for " + std::to_string(m_size) + " members");
+    }
     std::size_t best = 0;
     double bestCost = INFINITY;
     for (std::size_t a = 0; a < m_size; ++a)
@@ -189,6 +195,7 @@ D2dGraph::ChooseAggregator(const std::function<double(double, double)>& combine)
         {
             cost = combine(cost, m_cost[m][a]);
         }
+        cost += exitCost.empty() ? 0.0 : exitCost[a];
         if (cost < bestCost)
         {
             bestCost = cost;
@@ -199,15 +206,15 @@ D2dGraph::ChooseAggregator(const std::function<double(double, double)>& combine)
 }
 
 std::size_t
-D2dGraph::ChooseMinMaxAggregator() const
+D2dGraph::ChooseMinMaxAggregator(const std::vector<double>& exitCost) const
 {
-    return ChooseAggregator([](double worst, double c) { return std::max(worst, c); });
+    return ChooseAggregator([](double worst, double c) { return std::max(worst, c); }, exitCost);
 }
 
 std::size_t
-D2dGraph::ChooseMinTotalAggregator() const
+D2dGraph::ChooseMinTotalAggregator(const std::vector<double>& exitCost) const
 {
-    return ChooseAggregator([](double total, double c) { return total + c; });
+    return ChooseAggregator([](double total, double c) { return total + c; }, exitCost);
 }
 
 } // namespace ns3

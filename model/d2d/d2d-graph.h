@@ -54,14 +54,20 @@ class D2dGraph
 
     /// The reference's choice: a member drawn uniformly, deterministic from \p seed.
     std::size_t ChooseRandomAggregator(uint64_t seed) const;
-    /// The member whose slowest route from any member is fastest (ties: lowest index).
-    std::size_t ChooseMinMaxAggregator() const;
-    /// The member whose routes from all members cost least in total (ties: lowest index).
-    std::size_t ChooseMinTotalAggregator() const;
+    /**
+     * The member whose slowest route from any member, plus its own \p exitCost (the upload
+     * the aggregator makes next; none if empty), is fastest (ties: lowest index).
+     * \throws std::invalid_argument if \p exitCost is neither empty nor one per member
+     */
+    std::size_t ChooseMinMaxAggregator(const std::vector<double>& exitCost = {}) const;
+    /// As above, with the routes from all members in total.
+    std::size_t ChooseMinTotalAggregator(const std::vector<double>& exitCost = {}) const;
 
   private:
-    /// The member whose routes from all members, folded with \p combine from 0, cost least.
-    std::size_t ChooseAggregator(const std::function<double(double, double)>& combine) const;
+    /// The member whose routes from all members, folded with \p combine from 0, plus its
+    /// exit cost, cost least.
+    std::size_t ChooseAggregator(const std::function<double(double, double)>& combine,
+                                 const std::vector<double>& exitCost) const;
 
     std::size_t m_size;
     std::vector<std::pair<std::size_t, std::size_t>> m_rangeEdges;

@@ -71,6 +71,14 @@ TEST(D2dGraph, AggregatorChoices)
     const D2dGraph uneven({{0, 0}, {1, 0}, {2, 0}, {30, 0}}, 30.0, Length);
     EXPECT_EQ(uneven.ChooseMinTotalAggregator(), 1U);
     EXPECT_EQ(uneven.ChooseMinMaxAggregator(), 2U);
+    // exit costs (each member's own upload): on the line, member 3's slowest route is 60 m,
+    // member 2's 40 m; with uploads of 50 s from member 2 and 0 from member 3, 3 wins
+    // (60 + 0 < 40 + 50), and for the total (20 + 40 + 60 + 20 + 0 = 140 against
+    // 40 + 20 + 20 + 40 + 50 = 170)
+    const std::vector<double> exits{100, 100, 50, 0, 100};
+    EXPECT_EQ(line.ChooseMinMaxAggregator(exits), 3U);
+    EXPECT_EQ(line.ChooseMinTotalAggregator(exits), 3U);
+    EXPECT_THROW(line.ChooseMinMaxAggregator({1.0, 2.0}), std::invalid_argument);
     const std::size_t a = line.ChooseRandomAggregator(7);
     EXPECT_LT(a, 5U);
     EXPECT_EQ(line.ChooseRandomAggregator(7), a) << "deterministic from the seed";
