@@ -23,6 +23,7 @@
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
+#include <cmath>
 #include <sstream>
 
 namespace ns3
@@ -83,7 +84,23 @@ LteTopologyHelper::Check(const Config& config)
     {
         return "rlcBufferBytes 0 is not positive";
     }
+    if (config.maxLossDb < 0.0 || !std::isfinite(config.maxLossDb)
+        || (config.maxLossDb > 0.0 && CellEdgeLossDb(config.deviceRadius) >= config.maxLossDb))
+    {
+        return "maxLossDb " + std::to_string(config.maxLossDb)
+               + " would cut UEs off their own cell ("
+               + std::to_string(CellEdgeLossDb(config.deviceRadius))
+               + " dB at deviceRadius); use 0 to deliver every signal";
+    }
     return "";
+}
+
+double
+LteTopologyHelper::CellEdgeLossDb(double groundDistanceM)
+{
+    const double d = std::hypot(groundDistanceM, 30.0 - 1.5);
+    const double lambda = 299792458.0 / 2120e6;
+    return 20.0 * std::log10(4.0 * M_PI * d / lambda);
 }
 
 FederatedTopology
@@ -107,6 +124,10 @@ LteTopologyHelper::Build(const Config& config)
     auto epc = CreateObject<PointToPointEpcHelper>();
     lte->SetEpcHelper(epc);
     t.keepAlive = {lte, epc}; // the EPC's nodes and applications need their helpers
+    if (config.maxLossDb > 0.0)
+    {
+        lte->SetSpectrumChannelAttribute("MaxLossDb", DoubleValue(config.maxLossDb));
+    }
     lte->SetEnbDeviceAttribute("UlBandwidth", UintegerValue(config.resourceBlocks));
     lte->SetEnbDeviceAttribute("DlBandwidth", UintegerValue(config.resourceBlocks));
     Ptr<Node> pgw = epc->GetPgwNode();

@@ -41,7 +41,19 @@ class LteTopologyHelper
         uint32_t rlcBufferBytes{4U << 20};
         std::string mecRate{"10Gbps"};
         std::string mecDelay{"1ms"};
+        /// Signals attenuated by more than this (dB) are not delivered
+        /// (SpectrumChannel::MaxLossDb; 0: every signal is). With the defaults (Friis loss,
+        /// UEs within 150 m of their eNB, eNBs 1000 m apart) that is every other cell's
+        /// signal: a frequency plan without co-channel interference between cells, as the
+        /// Wi-Fi helper's channel per cell, and a UE receives only its own cell each TTI
+        double maxLossDb{90.0};
     };
+
+    /**
+     * \return the Friis loss (dB) of the downlink carrier (the default EARFCN 100,
+     * 2120 MHz) from an eNB to a UE at \p groundDistanceM, the antennas 30 m and 1.5 m high
+     */
+    static double CellEdgeLossDb(double groundDistanceM);
 
     /// \return an empty string, or what is wrong with \p config (naming the value)
     static std::string Check(const Config& config);
