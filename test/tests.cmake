@@ -30,6 +30,7 @@ add_executable(hffm-gtest
   test/gtest/crc32c-test.cc
   test/gtest/d2d-graph-test.cc
   test/gtest/device-scenario-test.cc
+  test/gtest/federated-method-test.cc
   test/gtest/federated-learner-test.cc
   test/gtest/local-trainer-test.cc
   test/gtest/m3t-data-test.cc
