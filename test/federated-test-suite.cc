@@ -599,10 +599,20 @@ class D2dClusterTestCase : public TestCase
             NS_TEST_ASSERT_MSG_EQ((found != direct->given.end()), true,
                                   "device " << key.first << " trained round " << key.second
                                             << " in both runs");
+            if (found == direct->given.end())
+            {
+                return; // ns-3's test runner goes on after a failed assertion
+            }
             const auto& reference = found->second;
             NS_TEST_ASSERT_MSG_EQ(modules.size(), reference.size(), "same module set");
             for (const auto& [id, m] : modules)
             {
+                if (!reference.count(id))
+                {
+                    NS_TEST_ASSERT_MSG_EQ(reference.count(id), 1U,
+                                          "device " << key.first << " trains " << id);
+                    return;
+                }
                 NS_TEST_ASSERT_MSG_EQ(
                     m->IsBitIdentical(*reference.at(id))
                         || (key.second > 1 && MaxDifference(*m, *reference.at(id)) < 1e-5),
@@ -790,6 +800,10 @@ class ConsensusTestCase : public TestCase
         const auto oneStep = Run("edge-only+consensus", oneStepLearner, 1);
         NS_TEST_ASSERT_MSG_EQ(oneStep.finished, true, "the consensus round finishes");
         NS_TEST_ASSERT_MSG_EQ(oneStep.senders.size(), 1U, "an upload reached the fog");
+        if (oneStep.senders.size() != 1 || oneStep.senders.begin()->second.empty())
+        {
+            return; // ns-3's test runner goes on after a failed assertion
+        }
         NS_TEST_ASSERT_MSG_EQ(oneStep.senders.begin()->second.size(), 1U, "from one member");
         NS_TEST_ASSERT_MSG_EQ(*oneStep.senders.begin()->second.begin(), oneStep.reporter,
                               "the reporter");
@@ -808,7 +822,14 @@ class ConsensusTestCase : public TestCase
             bool held = false;
             for (uint32_t d = 0; d < 4; ++d)
             {
-                for (const auto& m : oneStepLearner->trained.at({d, 1}).modules)
+                const auto trained = oneStepLearner->trained.find({d, 1});
+                NS_TEST_ASSERT_MSG_EQ((trained != oneStepLearner->trained.end()), true,
+                                      "device " << d << " trained");
+                if (trained == oneStepLearner->trained.end())
+                {
+                    return;
+                }
+                for (const auto& m : trained->second.modules)
                 {
                     if (m->GetModuleId() != id)
                     {
@@ -830,6 +851,11 @@ class ConsensusTestCase : public TestCase
             }
             // the reporter after one step: y_r + eps (sum_j y_j - 3 y_r), likewise z
             const double zNext = zr + eps * (z - 3.0 * zr);
+            NS_TEST_ASSERT_MSG_EQ(oneStep.weights.count(id), 1U, id << " was aggregated");
+            if (!oneStep.weights.count(id))
+            {
+                return;
+            }
             NS_TEST_ASSERT_MSG_EQ_TOL(oneStep.weights.at(id), 4.0 * zNext, 1e-6 * zNext,
                                       id << ": the reporter's weight is 4 z");
             double worst = 0.0;
@@ -849,7 +875,7 @@ class ConsensusTestCase : public TestCase
         for (const auto& [id, m] : direct.fogModules)
         {
             NS_TEST_ASSERT_MSG_LT(MaxDifference(*m, *many.fogModules.at(id)), 1e-5, id);
-            if (direct.weights.count(id))
+            if (direct.weights.count(id) && many.weights.count(id))
             {
                 NS_TEST_ASSERT_MSG_EQ_TOL(many.weights.at(id), direct.weights.at(id),
                                           1e-6 * direct.weights.at(id), id << ": total samples");
