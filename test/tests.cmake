@@ -40,6 +40,7 @@ add_executable(hffm-gtest
   test/gtest/module-codec-test.cc
   test/gtest/module-stream-reader-test.cc
   test/gtest/module-state-torch-test.cc
+  test/gtest/topology-config-test.cc
   test/gtest/torchscript-import-test.cc
 )
 # Debian's python3-torch makes the TorchScript file the import test reads.

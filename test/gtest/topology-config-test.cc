@@ -1,0 +1,42 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/lte-topology-helper.h"
+#include "ns3/wifi-topology-helper.h"
+
+#include <gtest/gtest.h>
+
+using namespace ns3;
+
+// Friis at 2120 MHz over the slant distance, worked out by hand: 150 m on the ground and
+// 28.5 m of height give 152.683 m, lambda = c / f = 0.141412 m, and
+// 20 log10(4 pi d / lambda) = 82.650 dB; 850 m on the ground gives 97.568 dB.
+TEST(TopologyConfig, LteCellEdgeLoss)
+{
+    EXPECT_NEAR(LteTopologyHelper::CellEdgeLossDb(150.0), 82.650, 1e-3);
+    EXPECT_NEAR(LteTopologyHelper::CellEdgeLossDb(850.0), 97.568, 1e-3);
+}
+
+TEST(TopologyConfig, LteMaxLossMustKeepUesInTheirCell)
+{
+    LteTopologyHelper::Config c;
+    EXPECT_EQ(LteTopologyHelper::Check(c), "") << "the defaults are valid";
+    c.maxLossDb = 80.0; // below the 82.65 dB at the default 150 m
+    const std::string error = LteTopologyHelper::Check(c);
+    EXPECT_NE(error.find("maxLossDb 80"), std::string::npos) << error;
+    c.maxLossDb = 0.0; // every signal delivered
+    EXPECT_EQ(LteTopologyHelper::Check(c), "");
+    c.maxLossDb = -1.0;
+    EXPECT_NE(LteTopologyHelper::Check(c), "");
+}
+
+TEST(TopologyConfig, TcpSegmentSizeIsChecked)
+{
+    WifiTopologyHelper::Config c;
+    EXPECT_EQ(WifiTopologyHelper::Check(c), "");
+    c.tcpSegmentBytes = 1500;
+    EXPECT_NE(WifiTopologyHelper::Check(c).find("tcpSegmentBytes 1500"), std::string::npos);
+    c.tcpSegmentBytes = 100;
+    EXPECT_NE(WifiTopologyHelper::Check(c).find("tcpSegmentBytes 100"), std::string::npos);
+}
