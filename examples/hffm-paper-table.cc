@@ -253,9 +253,7 @@ main(int argc, char* argv[])
                  evalEvery);
     cmd.AddValue("threads", "LibTorch threads", threads);
     cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
-    cmd.AddValue("ampdu",
-                 "Wi-Fi A-MPDU aggregation (off with 80211n: no Block Ack agreements, see "
-                 "doc/hffm.rst on the uplink stall)",
+    cmd.AddValue("ampdu", "Wi-Fi A-MPDU aggregation (off with 80211n: no Block Ack agreements)",
                  ampdu);
     cmd.AddValue("resourceBlocks", "LTE bandwidth in resource blocks", resourceBlocks);
     cmd.AddValue("backhaulRate", "fog-cloud link rate", backhaulRate);

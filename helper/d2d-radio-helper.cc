@@ -94,7 +94,8 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             // Minstrel rate control and no A-MPDU aggregation: with either IdealWifiManager or
             // A-MPDU (and its Block Ack agreements) on these ad hoc links, a transfer of the
             // default scenario stalled for whole rounds — the receiver's TCP acknowledgements
-            // never reached the sender — and without both it did not, in the same runs
+            // never reached the sender — and without both it did not, in the same runs (before
+            // HoldBlockAckSetup; whether that was the same Block Ack bug is not re-tested)
             wifi.SetRemoteStationManager("ns3::MinstrelHtWifiManager");
             WifiMacHelper mac;
             mac.SetType("ns3::AdhocWifiMac", "BE_MaxAmpduSize", UintegerValue(0));
