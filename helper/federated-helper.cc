@@ -418,6 +418,16 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                     node->SetAttribute(
                         "Parent", AddressValue(InetSocketAddress(
                                       topology.d2dAddress.at(cluster[parent[m]]), CLUSTER_PORT)));
+                    if (!consensus)
+                    {
+                        // if its relay has gone, the subtree's contribution takes the fog path
+                        node->SetAttribute("Fallback",
+                                           AddressValue(InetSocketAddress(
+                                               topology.fogDeviceAddress.at(f), FOG_PORT)));
+                        apps.fogs[f]->AddOptionalChild(
+                            i, InetSocketAddress(topology.deviceAddress.at(i), CLUSTER_PORT),
+                            {subtree[m].begin(), subtree[m].end()});
+                    }
                 }
                 node->SetModules(m_learner->GetInitialModules());
                 node->AddChild(i, InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT),

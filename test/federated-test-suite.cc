@@ -701,6 +701,118 @@ class D2dRelayLeavesTestCase : public TestCase
 };
 
 /**
+ * A relay that disappears after forwarding a round's modules: its child's contribution
+ * cannot reach it (the connection is refused) and takes the fog path instead, so the fog
+ * aggregates it in that round. The stop time comes from a first run of the same seed: the
+ * moment the child's device has trained, before its upload to the relay.
+ */
+class D2dFogFallbackTestCase : public TestCase
+{
+  public:
+    D2dFogFallbackTestCase()
+        : TestCase("a D2D relay that disappears mid-round: its child takes the fog path")
+    {
+    }
+
+  private:
+    struct Outcome
+    {
+        uint32_t relay{4};
+        uint32_t child{4};
+        Time childTrained;
+        std::set<uint32_t> uploaders; //!< senders of round 1 updates at the fog
+        uint32_t fallbacks{0};
+        bool finished{false};
+    };
+
+    Outcome Run(Time relayStop)
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        FederatedTopology topology = OneFogWithD2d();
+        FederatedMethod method;
+        FederatedMethod::Parse("edge-only+d2d", method);
+        FederatedHelper helper(learner);
+        helper.SetD2dClusters(4, 1.0, "min-max"); // a chain: members relay for each other
+        helper.SetFogAttribute("Rounds", UintegerValue(1));
+        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(20)));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        Outcome out;
+        for (uint32_t g = 0; g < 4 && out.relay == 4; ++g)
+        {
+            AddressValue parent;
+            apps.clusterApps[g]->GetAttribute("Parent", parent);
+            const auto a = InetSocketAddress::ConvertFrom(parent.Get()).GetIpv4();
+            for (uint32_t r = 0; r < 4; ++r)
+            {
+                if (r != apps.clusterHeadOf[r] && a == topology.d2dAddress[r])
+                {
+                    out.relay = r;
+                    out.child = g;
+                    break;
+                }
+            }
+        }
+        if (out.relay == 4)
+        {
+            return out;
+        }
+        apps.devices[out.child]->TraceConnectWithoutContext(
+            "TrainingDone", Callback<void, uint32_t, uint32_t, int64_t, double, Time>(
+                                [&out](uint32_t, uint32_t round, int64_t, double, Time)
+                                {
+                                    if (round == 1)
+                                    {
+                                        out.childTrained = Simulator::Now();
+                                    }
+                                }));
+        apps.fogs[0]->TraceConnectWithoutContext(
+            "ModuleReceived", Callback<void, const MessageFields&>(
+                                  [&out](const MessageFields& f)
+                                  {
+                                      if (f.type == MessageType::MODULE_UPDATE && f.round == 1)
+                                      {
+                                          out.uploaders.insert(f.sender);
+                                      }
+                                  }));
+        apps.fogs[0]->TraceConnectWithoutContext("Finished",
+                                                 Callback<void>([&out]() { out.finished = true; }));
+        if (relayStop.IsStrictlyPositive())
+        {
+            apps.clusterApps[out.relay]->SetStopTime(relayStop);
+            apps.devices[out.relay]->SetStopTime(relayStop);
+        }
+        Simulator::Stop(Seconds(120));
+        Simulator::Run();
+        out.fallbacks = apps.clusterApps[out.child]->GetFallbacks();
+        Simulator::Destroy();
+        return out;
+    }
+
+    void DoRun() override
+    {
+        const Outcome first = Run(Time(0));
+        NS_TEST_ASSERT_MSG_LT(first.relay, 4U, "the chain has a relay that is not the head");
+        if (first.relay == 4)
+        {
+            return; // ns-3's test runner goes on after a failed assertion
+        }
+        NS_TEST_ASSERT_MSG_EQ(first.finished, true, "the round finishes");
+        NS_TEST_ASSERT_MSG_EQ(first.uploaders.size(), 1U, "with its relay, the head alone uploads");
+        NS_TEST_ASSERT_MSG_EQ(first.fallbacks, 0U, "no fallback");
+        NS_TEST_ASSERT_MSG_GT(first.childTrained, Seconds(1), "the child trained");
+
+        const Outcome second = Run(first.childTrained);
+        NS_TEST_ASSERT_MSG_EQ(second.finished, true, "the round still finishes");
+        NS_TEST_ASSERT_MSG_EQ(second.fallbacks, 1U, "the child took the fog path once");
+        NS_TEST_ASSERT_MSG_EQ(second.uploaders.count(second.child), 1U,
+                              "the fog got the child's contribution directly");
+        NS_TEST_ASSERT_MSG_EQ(second.uploaders.count(second.relay), 0U, "and none from the relay");
+    }
+};
+
+/**
  * D2D average consensus in one cluster of four members in reach of each other (every member
  * has three neighbours, step size 1 / 3.6). One step is checked against the mixing rule
  * computed here from the devices' own updates; many steps against the direct FedAvg.
@@ -900,6 +1012,7 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new D2dClusterTestCase(5.0), TestCase::QUICK);
         AddTestCase(new D2dRelayLeavesTestCase("edge-only+d2d"), TestCase::QUICK);
         AddTestCase(new D2dRelayLeavesTestCase("edge-only+consensus"), TestCase::QUICK);
+        AddTestCase(new D2dFogFallbackTestCase, TestCase::QUICK);
         AddTestCase(new ConsensusTestCase, TestCase::QUICK);
         AddTestCase(new AccuracyRisesTestCase, TestCase::EXTENSIVE);
     }

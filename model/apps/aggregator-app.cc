@@ -161,13 +161,24 @@ AggregatorApp::AddChild(uint32_t id, const Address& address,
     m_children[id] = std::move(c);
 }
 
+void
+AggregatorApp::AddOptionalChild(uint32_t id, const Address& address,
+                                const std::vector<std::string>& moduleIds)
+{
+    AddChild(id, address, moduleIds);
+    m_children[id].optional = true;
+}
+
 std::vector<uint32_t>
 AggregatorApp::GetChildIds() const
 {
     std::vector<uint32_t> ids;
     for (const auto& [id, c] : m_children)
     {
-        ids.push_back(id);
+        if (!c.optional)
+        {
+            ids.push_back(id);
+        }
     }
     return ids;
 }
@@ -178,7 +189,10 @@ AggregatorApp::GetChildModuleIds() const
     std::set<std::string> all;
     for (const auto& [id, c] : m_children)
     {
-        all.insert(c.moduleIds.begin(), c.moduleIds.end());
+        if (!c.optional)
+        {
+            all.insert(c.moduleIds.begin(), c.moduleIds.end());
+        }
     }
     return {all.begin(), all.end()};
 }
@@ -210,6 +224,7 @@ AggregatorApp::StartApplication()
         NS_ABORT_MSG_IF(!m_modules.count(id), "AggregatorApp: a child holds module '"
                                                   << id << "' but SetModules() lacks it");
     }
+    m_running = true;
     m_receiver = Create<ModuleReceiver>(m_maxPayloadBytes);
     m_receiver->SetMessageCallback(
         [this](const MessageFields& fields, std::shared_ptr<ModuleState> state, const Address&)
@@ -224,6 +239,7 @@ void
 AggregatorApp::StopApplication()
 {
     NS_LOG_FUNCTION(this);
+    m_running = false;
     Simulator::Cancel(m_deadlineEvent);
     m_collecting = false;
     m_transfers.AbortAll();
@@ -289,7 +305,9 @@ AggregatorApp::HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleS
                    + (m_collecting ? "round " + std::to_string(m_collectRound) : "nothing"));
         return;
     }
-    if (!m_participants.count(fields.sender))
+    const auto child = m_children.find(fields.sender);
+    if (!m_participants.count(fields.sender)
+        && (child == m_children.end() || !child->second.optional))
     {
         Reject(fields.sender, "unknown-sender", what + ": not a participant of this round");
         return;
@@ -343,6 +361,12 @@ AggregatorApp::IsCollecting() const
     return m_collecting;
 }
 
+bool
+AggregatorApp::IsRunning() const
+{
+    return m_running;
+}
+
 void
 AggregatorApp::FinishCollection()
 {
@@ -367,12 +391,12 @@ AggregatorApp::FinishCollection()
         {
             summary.stragglers.push_back(p);
         }
-        if (it == m_updates.end())
-        {
-            continue;
-        }
+    }
+    // the participants' updates, and those of optional senders that came
+    for (const auto& [p, updates] : m_updates)
+    {
         std::vector<std::shared_ptr<const ModuleState>> modules;
-        for (const auto& [id, m] : it->second)
+        for (const auto& [id, m] : updates)
         {
             if (m->GetSampleWeight() > 0.0) // weight 0: nothing new for this module
             {
@@ -476,7 +500,7 @@ AggregatorApp::RetryPush(uint32_t id, uint32_t round)
     }
 }
 
-void
+Ptr<ModuleTransfer>
 AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
                            const std::vector<std::shared_ptr<const ModuleState>>& modules,
                            uint64_t* counter, uint8_t step)
@@ -504,9 +528,10 @@ AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t rou
             m_moduleSentTrace(f, remote);
         });
     transfer->Start();
+    return transfer;
 }
 
-void
+Ptr<ModuleTransfer>
 AggregatorApp::SendUp(const Address& parent, uint32_t round, uint32_t sender,
                       const std::map<std::string, double>& weights, uint64_t* counter)
 {
@@ -518,7 +543,7 @@ AggregatorApp::SendUp(const Address& parent, uint32_t round, uint32_t sender,
         copy->SetSampleWeight(it == weights.end() ? 0.0 : it->second);
         modules.push_back(std::move(copy));
     }
-    SendModules(parent, MessageType::MODULE_UPDATE, round, sender, modules, counter);
+    return SendModules(parent, MessageType::MODULE_UPDATE, round, sender, modules, counter);
 }
 
 bool

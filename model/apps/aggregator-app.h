@@ -62,6 +62,14 @@ class AggregatorApp : public Application
      * \param moduleIds the modules it holds (it receives them and sends them back)
      */
     void AddChild(uint32_t id, const Address& address, const std::vector<std::string>& moduleIds);
+    /**
+     * Add an optional sender: its updates of the round being collected are checked and
+     * aggregated like a child's when they come, but it is never pushed to nor waited for
+     * (a D2D cluster member that reaches its fog directly when its relay is gone). Not among
+     * GetChildIds() or GetChildModuleIds().
+     */
+    void AddOptionalChild(uint32_t id, const Address& address,
+                          const std::vector<std::string>& moduleIds);
     /// \return the ids of the children
     std::vector<uint32_t> GetChildIds() const;
     /// \return the union of the modules the children hold
@@ -130,6 +138,8 @@ class AggregatorApp : public Application
     void BeginCollection(uint32_t round, const std::vector<uint32_t>& participants);
     /// \return true while a collection round is open
     bool IsCollecting() const;
+    /// \return true between StartApplication() and StopApplication()
+    bool IsRunning() const;
     /// Called for every update before it is checked (the cloud opens its rounds here).
     virtual void UpdateArriving(const MessageFields& fields);
     /// Called when a collection round has been aggregated.
@@ -156,18 +166,21 @@ class AggregatorApp : public Application
      * \param type push, update or share \param round the round \param sender the sender id
      * \param counter added to with the bytes handed to TCP
      * \param step the consensus step of a share message (0 for other types)
+     * \return the transfer, started
      */
-    void SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
-                     const std::vector<std::shared_ptr<const ModuleState>>& modules,
-                     uint64_t* counter, uint8_t step = 0);
+    Ptr<ModuleTransfer> SendModules(const Address& remote, MessageType type, uint32_t round,
+                                    uint32_t sender,
+                                    const std::vector<std::shared_ptr<const ModuleState>>& modules,
+                                    uint64_t* counter, uint8_t step = 0);
     /**
      * Send every module the children hold up to \p parent in one connection, each weighted
      * by \p weights (0, "nothing new", for a module not in it).
      * \param round the round \param sender this node's id at the parent
      * \param counter added to with the bytes handed to TCP
+     * \return the transfer, started
      */
-    void SendUp(const Address& parent, uint32_t round, uint32_t sender,
-                const std::map<std::string, double>& weights, uint64_t* counter);
+    Ptr<ModuleTransfer> SendUp(const Address& parent, uint32_t round, uint32_t sender,
+                               const std::map<std::string, double>& weights, uint64_t* counter);
     /// Replace current modules by \p modules (same ids); clears the encoding cache.
     void ReplaceModules(const ModuleMap& modules);
     /// Report a rejection (counter, trace, log).
@@ -197,6 +210,7 @@ class AggregatorApp : public Application
         Address address;
         std::vector<std::string> moduleIds;
         std::set<std::string> moduleSet;
+        bool optional{false};
     };
 
     uint32_t m_maxPayloadBytes{256U << 20};
@@ -212,6 +226,7 @@ class AggregatorApp : public Application
     uint64_t m_bytesSentDown{0};
     uint64_t m_rejected{0};
 
+    bool m_running{false};
     // the open collection round
     bool m_collecting{false};
     uint32_t m_collectRound{0};

@@ -5,6 +5,7 @@
 #include "ns3/cluster-app.h"
 
 #include "ns3/log.h"
+#include "ns3/nstime.h"
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
@@ -28,6 +29,16 @@ ClusterApp::GetTypeId()
                             "aggregator, else the next member towards it.",
                             AddressValue(), MakeAddressAccessor(&ClusterApp::m_parent),
                             MakeAddressChecker())
+              .AddAttribute("Fallback",
+                            "Where the round's contribution goes when the parent cannot be "
+                            "reached at all (unset: nowhere): the fog.",
+                            AddressValue(), MakeAddressAccessor(&ClusterApp::m_fallback),
+                            MakeAddressChecker())
+              .AddAttribute("ConnectTimeout",
+                            "With a Fallback: how long the connection to the parent may take "
+                            "before the parent is taken for gone.",
+                            TimeValue(Seconds(2)), MakeTimeAccessor(&ClusterApp::m_connectTimeout),
+                            MakeTimeChecker(MilliSeconds(1)))
               .AddAttribute("NodeIndex",
                             "Sender id of this node's messages to its parent (its device index).",
                             UintegerValue(0), MakeUintegerAccessor(&ClusterApp::m_nodeIndex),
@@ -36,6 +47,7 @@ ClusterApp::GetTypeId()
 }
 
 ClusterApp::ClusterApp()
+    : m_connectTimeout(Seconds(2))
 {
     NS_LOG_FUNCTION(this);
 }
@@ -88,12 +100,40 @@ ClusterApp::GetPushedRound() const
     return m_pushedRound;
 }
 
+uint32_t
+ClusterApp::GetFallbacks() const
+{
+    return m_fallbacks;
+}
+
 void
 ClusterApp::CollectionDone(const RoundSummary& summary)
 {
     m_lastRound = summary.round;
     ++m_roundsDone;
-    SendUp(m_parent, summary.round, m_nodeIndex, summary.weights, &m_bytesSentUp);
+    Ptr<ModuleTransfer> up
+        = SendUp(m_parent, summary.round, m_nodeIndex, summary.weights, &m_bytesSentUp);
+    if (m_fallback.IsInvalid())
+    {
+        return;
+    }
+    const uint32_t round = summary.round;
+    const auto weights = summary.weights;
+    up->SetConnectTimeout(m_connectTimeout);
+    ModuleTransfer* transfer = PeekPointer(up); // the transfer calls back: it is alive
+    up->SetDoneCallback(
+        [this, round, weights, transfer](bool complete)
+        {
+            // nothing reached the parent: the same contribution takes the fog path
+            if (!complete && transfer->GetSentCount() == 0 && IsRunning())
+            {
+                NS_LOG_INFO(Simulator::Now().As(Time::S)
+                            << " cluster node " << m_nodeIndex << " cannot reach its parent: "
+                            << "round " << round << " goes to the fog");
+                ++m_fallbacks;
+                SendUp(m_fallback, round, m_nodeIndex, weights, &m_bytesSentUp);
+            }
+        });
 }
 
 } // namespace ns3

@@ -22,6 +22,12 @@ namespace ns3
  * the updates of the children are collected (RoundDeadline), aggregated module-wise, and
  * one contribution per module goes up to the parent, weighted by the samples behind it, so
  * that the fog's FedAvg over clusters equals its FedAvg over the devices themselves.
+ *
+ * If that contribution cannot reach the parent at all (the connection fails, or is not made
+ * within ConnectTimeout, before a message is handed to TCP: the relay has gone), it goes to
+ * Fallback instead, when set:
+ * the fog, which takes it as an optional child's (AggregatorApp::AddOptionalChild), so
+ * the subtree still counts in the round.
  */
 class ClusterApp : public AggregatorApp
 {
@@ -33,6 +39,8 @@ class ClusterApp : public AggregatorApp
 
     /// \return rounds aggregated and sent up
     uint32_t GetRoundsDone() const;
+    /// \return rounds whose contribution went to Fallback
+    uint32_t GetFallbacks() const;
 
   protected:
     void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
@@ -43,6 +51,9 @@ class ClusterApp : public AggregatorApp
     uint32_t GetPushedRound() const;
 
     Address m_parent;
+    Address m_fallback;
+    Time m_connectTimeout;
+    uint32_t m_fallbacks{0};
     uint32_t m_nodeIndex{0};
     uint32_t m_lastRound{0};   //!< the latest round collected
     uint32_t m_pushedRound{0}; //!< the latest round whose modules came from the parent

@@ -27,6 +27,7 @@ ModuleTransfer::ModuleTransfer(Ptr<Node> node, const Address& remote)
 
 ModuleTransfer::~ModuleTransfer()
 {
+    Simulator::Cancel(m_connectTimeoutEvent);
     if (m_sender)
     {
         m_sender->Detach();
@@ -81,6 +82,31 @@ ModuleTransfer::Start()
     m_socket->SetConnectCallback(MakeCallback(&ModuleTransfer::ConnectionSucceeded, this),
                                  MakeCallback(&ModuleTransfer::ConnectionFailed, this));
     m_socket->Connect(m_remote);
+    if (m_connectTimeout.IsStrictlyPositive() && !m_connectTimeoutEvent.IsRunning())
+    {
+        m_connectTimeoutEvent
+            = Simulator::Schedule(m_connectTimeout, &ModuleTransfer::ConnectTimedOut, this);
+    }
+}
+
+void
+ModuleTransfer::SetConnectTimeout(Time timeout)
+{
+    m_connectTimeout = timeout;
+    if (m_socket && !m_sender && !m_finished && timeout.IsStrictlyPositive())
+    {
+        Simulator::Cancel(m_connectTimeoutEvent);
+        m_connectTimeoutEvent
+            = Simulator::Schedule(timeout, &ModuleTransfer::ConnectTimedOut, this);
+    }
+}
+
+void
+ModuleTransfer::ConnectTimedOut()
+{
+    NS_LOG_WARN("ModuleTransfer: no connection to " << m_remote << " within "
+                                                    << m_connectTimeout.As(Time::S));
+    Abort();
 }
 
 void
@@ -132,6 +158,7 @@ void
 ModuleTransfer::ConnectionSucceeded(Ptr<Socket> socket)
 {
     NS_LOG_FUNCTION(this << socket);
+    Simulator::Cancel(m_connectTimeoutEvent);
     socket->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
                               MakeCallback(&ModuleTransfer::ConnectionError, this));
     m_sender = Create<ModuleStreamSender>(socket);
@@ -198,6 +225,7 @@ ModuleTransfer::Finish(bool complete)
         return;
     }
     m_finished = true;
+    Simulator::Cancel(m_connectTimeoutEvent);
     if (m_onDone)
     {
         m_onDone(complete);

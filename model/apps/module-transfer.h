@@ -6,10 +6,12 @@
 #define HFFM_MODULE_TRANSFER_H
 
 #include "ns3/address.h"
+#include "ns3/event-id.h"
 #include "ns3/message-format.h"
 #include "ns3/module-codec.h"
 #include "ns3/module-stream-sender.h"
 #include "ns3/node.h"
+#include "ns3/nstime.h"
 #include "ns3/simple-ref-count.h"
 #include "ns3/socket.h"
 
@@ -49,6 +51,11 @@ class ModuleTransfer : public SimpleRefCount<ModuleTransfer>
     void SetDoneCallback(DoneCallback cb);
     /// \param close whether to close the connection after the last message (default true)
     void SetCloseWhenDone(bool close);
+    /**
+     * Give up (an incomplete transfer) if the connection is not made within \p timeout
+     * (zero: TCP's own retries decide); a peer whose node has gone never answers.
+     */
+    void SetConnectTimeout(Time timeout);
 
     /// Open the connection; aborts if no socket can be bound.
     void Start();
@@ -68,6 +75,7 @@ class ModuleTransfer : public SimpleRefCount<ModuleTransfer>
 
   private:
     void ConnectionSucceeded(Ptr<Socket> socket);
+    void ConnectTimedOut();
     void ConnectionFailed(Ptr<Socket> socket);
     void ConnectionError(Ptr<Socket> socket);
     void MessageSent(const MessageFields& fields);
@@ -88,6 +96,8 @@ class ModuleTransfer : public SimpleRefCount<ModuleTransfer>
     Ptr<ModuleStreamSender> m_sender;
     uint32_t m_sent{0};
     bool m_finished{false};
+    Time m_connectTimeout;
+    EventId m_connectTimeoutEvent;
     MessageSentCallback m_onSent;
     DoneCallback m_onDone;
 };
