@@ -159,6 +159,13 @@ LteTopologyHelper::Build(const Config& config)
     internet.Install(t.devices);
     internet.Install(t.fogs);
     internet.Install(t.cloud);
+    // fixed random streams for the stacks too (ARP's request jitter, among others): they are
+    // otherwise numbered in creation order, across every simulation the process has run
+    int64_t ipStream = 5000;
+    ipStream += internet.AssignStreams(t.devices, ipStream);
+    ipStream += internet.AssignStreams(t.fogs, ipStream);
+    ipStream += internet.AssignStreams(t.cloud, ipStream);
+    internet.AssignStreams(NodeContainer(epc->GetPgwNode(), epc->GetSgwNode()), ipStream);
     Ipv4InterfaceContainer ueIfs = epc->AssignUeIpv4Address(ueDevices);
     Ipv4StaticRoutingHelper routing;
     for (uint32_t i = 0; i < config.devices; ++i)

@@ -96,6 +96,12 @@ WifiTopologyHelper::Build(const Config& config)
     internet.Install(t.devices);
     internet.Install(t.fogs);
     internet.Install(t.cloud);
+    // fixed random streams for the stacks too (ARP's request jitter, among others): they are
+    // otherwise numbered in creation order, across every simulation the process has run
+    int64_t ipStream = 5000;
+    ipStream += internet.AssignStreams(t.devices, ipStream);
+    ipStream += internet.AssignStreams(t.fogs, ipStream);
+    ipStream += internet.AssignStreams(t.cloud, ipStream);
 
     const Placement placement = PlaceNodes(config, 0.0, 1.5);
     t.fogOf = placement.fogOf;
