@@ -155,7 +155,7 @@ ConsensusApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleStat
 void
 ConsensusApp::EndConsensus(uint32_t round)
 {
-    if (!m_active || m_round != round)
+    if (!m_active || m_lastRound != round)
     {
         return;
     }
@@ -163,7 +163,7 @@ ConsensusApp::EndConsensus(uint32_t round)
                 << " consensus node " << m_nodeIndex << " round " << round
                 << ": consensus deadline at step " << m_step << " of " << m_steps);
     Simulator::Cancel(m_stepTimeoutEvent);
-    m_inbox.erase({m_round, m_step});
+    m_inbox.erase({m_lastRound, m_step});
     Conclude();
 }
 
@@ -203,7 +203,6 @@ ConsensusApp::CollectionDone(const RoundSummary& summary)
         it = it->first.first < summary.round ? m_inbox.erase(it) : std::next(it);
     }
     m_active = true;
-    m_round = summary.round;
     m_step = 1;
     BeginStep();
 }
@@ -211,8 +210,8 @@ ConsensusApp::CollectionDone(const RoundSummary& summary)
 void
 ConsensusApp::BeginStep()
 {
-    NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " consensus node " << m_nodeIndex << " round " << m_round << " step " << m_step);
+    NS_LOG_INFO(Simulator::Now().As(Time::S) << " consensus node " << m_nodeIndex << " round "
+                                             << m_lastRound << " step " << m_step);
     std::vector<std::shared_ptr<const ModuleState>> modules;
     for (const auto& [id, state] : m_state)
     {
@@ -220,7 +219,7 @@ ConsensusApp::BeginStep()
     }
     for (const auto& [id, address] : m_neighbours)
     {
-        SendModules(address, MessageType::MODULE_SHARE, m_round, m_nodeIndex, modules,
+        SendModules(address, MessageType::MODULE_SHARE, m_lastRound, m_nodeIndex, modules,
                     &m_bytesShared, static_cast<uint8_t>(m_step));
     }
     if (StepComplete())
@@ -239,7 +238,7 @@ ConsensusApp::StepComplete() const
     {
         return true;
     }
-    const auto it = m_inbox.find({m_round, m_step});
+    const auto it = m_inbox.find({m_lastRound, m_step});
     if (it == m_inbox.end() || it->second.size() < m_neighbours.size())
     {
         return false;
@@ -276,12 +275,12 @@ ConsensusApp::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleSta
         return;
     }
     // a neighbour may be ahead (its device trained sooner), never behind or far ahead
-    const bool past = fields.round < m_round
-                      || (fields.round == m_round && (!m_active || fields.step < m_step));
-    if (past || fields.round > std::max(GetPushedRound(), m_round) + 1)
+    const bool past = fields.round < m_lastRound
+                      || (fields.round == m_lastRound && (!m_active || fields.step < m_step));
+    if (past || fields.round > GetPushedRound() + 1)
     {
         Reject(fields.sender, "stale-round",
-               what + ": at round " + std::to_string(m_round) + " step "
+               what + ": at round " + std::to_string(m_lastRound) + " step "
                    + std::to_string(m_active ? m_step : 0));
         return;
     }
@@ -292,7 +291,7 @@ ConsensusApp::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleSta
     }
     m_moduleReceivedTrace(fields);
     m_inbox[{fields.round, fields.step}][fields.sender][fields.moduleId] = std::move(state);
-    if (m_active && fields.round == m_round && fields.step == m_step && StepComplete())
+    if (m_active && fields.round == m_lastRound && fields.step == m_step && StepComplete())
     {
         FinishStep();
     }
@@ -306,7 +305,7 @@ ConsensusApp::FinishStep()
         return;
     }
     Simulator::Cancel(m_stepTimeoutEvent);
-    const auto key = std::make_pair(m_round, m_step);
+    const auto key = std::make_pair(m_lastRound, m_step);
     const auto& heardFrom = m_inbox[key];
     for (auto& [id, state] : m_state)
     {
@@ -351,9 +350,9 @@ ConsensusApp::FinishStep()
     m_inbox.erase(key);
     ++m_stepsDone;
     NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " consensus node " << m_nodeIndex << " round " << m_round << " step " << m_step
-                << " mixed " << heard << " of " << m_neighbours.size() << " neighbours");
-    m_stepDoneTrace(m_round, m_step, heard, static_cast<uint32_t>(m_neighbours.size()));
+                << " consensus node " << m_nodeIndex << " round " << m_lastRound << " step "
+                << m_step << " mixed " << heard << " of " << m_neighbours.size() << " neighbours");
+    m_stepDoneTrace(m_lastRound, m_step, heard, static_cast<uint32_t>(m_neighbours.size()));
     if (m_step < m_steps)
     {
         ++m_step;
@@ -374,8 +373,8 @@ ConsensusApp::Report()
         modules.push_back(std::move(copy));
     }
     NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " consensus node " << m_nodeIndex << " reports round " << m_round);
-    SendModules(m_parent, MessageType::MODULE_UPDATE, m_round, m_nodeIndex, modules,
+                << " consensus node " << m_nodeIndex << " reports round " << m_lastRound);
+    SendModules(m_parent, MessageType::MODULE_UPDATE, m_lastRound, m_nodeIndex, modules,
                 &m_bytesSentUp);
 }
 

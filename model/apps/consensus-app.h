@@ -107,7 +107,6 @@ class ConsensusApp : public ClusterApp
 
     // the running consensus
     bool m_active{false};
-    uint32_t m_round{0};
     uint32_t m_step{0}; //!< the step being exchanged, 1..m_steps
     std::map<std::string, std::shared_ptr<ModuleState>> m_state; //!< y/z, weight z
     /// shares that arrived, per (round, step), per neighbour, per module
