@@ -24,6 +24,7 @@
 #include "ns3/uinteger.h"
 
 #include <cmath>
+#include <set>
 #include <sstream>
 
 namespace ns3
@@ -92,6 +93,12 @@ LteTopologyHelper::Check(const Config& config)
                + std::to_string(CellEdgeLossDb(config.deviceRadius))
                + " dB at deviceRadius); use 0 to deliver every signal";
     }
+    const std::set<uint32_t> cqiPeriods{1, 2, 5, 10, 20, 40, 80, 160};
+    if (cqiPeriods.count(config.cqiPeriodMs) == 0)
+    {
+        return "cqiPeriodMs " + std::to_string(config.cqiPeriodMs)
+               + " is not one of 1, 2, 5, 10, 20, 40, 80, 160";
+    }
     return "";
 }
 
@@ -115,6 +122,8 @@ LteTopologyHelper::Build(const Config& config)
                             EnumValue(LteEnbRrc::RLC_AM_ALWAYS));
     ns3::Config::SetDefault("ns3::LteRlcAm::MaxTxBufferSize", UintegerValue(config.rlcBufferBytes));
     ns3::Config::SetDefault("ns3::LteUePhy::TxPower", DoubleValue(config.ueTxPowerDbm));
+    ns3::Config::SetDefault("ns3::LteUePhy::DownlinkCqiPeriodicity",
+                            TimeValue(MilliSeconds(config.cqiPeriodMs)));
     ns3::Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(config.enbTxPowerDbm));
 
     ApplyTransportDefaults(config);

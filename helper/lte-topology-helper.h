@@ -47,6 +47,12 @@ class LteTopologyHelper
         /// signal: a frequency plan without co-channel interference between cells, as the
         /// Wi-Fi helper's channel per cell, and a UE receives only its own cell each TTI
         double maxLossDb{90.0};
+        /// Wideband downlink CQI report period of every UE (ms): 3GPP's periodic CQI
+        /// periods 2, 5, 10, 20, 40, 80, 160, or 1 for ns-3's report every TTI
+        /// (LteUePhy::DownlinkCqiPeriodicity). Computing a report runs the MI error model
+        /// for every MCS, so at 1 ms it is the largest per-TTI cost of a cell; with static
+        /// UEs and no fading the channel, hence the report, does not change between reports
+        uint32_t cqiPeriodMs{10};
     };
 
     /**

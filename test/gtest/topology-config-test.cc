@@ -31,6 +31,23 @@ TEST(TopologyConfig, LteMaxLossMustKeepUesInTheirCell)
     EXPECT_NE(LteTopologyHelper::Check(c), "");
 }
 
+TEST(TopologyConfig, LteCqiPeriodMustBeA3gppPeriod)
+{
+    LteTopologyHelper::Config c;
+    for (uint32_t ms : {1U, 2U, 5U, 10U, 20U, 40U, 80U, 160U})
+    {
+        c.cqiPeriodMs = ms;
+        EXPECT_EQ(LteTopologyHelper::Check(c), "") << ms;
+    }
+    for (uint32_t ms : {0U, 3U, 15U, 320U})
+    {
+        c.cqiPeriodMs = ms;
+        const std::string error = LteTopologyHelper::Check(c);
+        EXPECT_NE(error.find("cqiPeriodMs " + std::to_string(ms) + " "), std::string::npos)
+            << error;
+    }
+}
+
 TEST(TopologyConfig, TcpSegmentSizeIsChecked)
 {
     WifiTopologyHelper::Config c;
