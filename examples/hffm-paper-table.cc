@@ -195,6 +195,7 @@ main(int argc, char* argv[])
     std::string clusterAggregator = "min-max";
     uint32_t consensusSteps = 5;
     double groupRadius = 15.0;
+    double deviceSpeed = 0.0;
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
@@ -216,6 +217,9 @@ main(int argc, char* argv[])
                  "devices stand in groups of clusterSize within this many metres (the D2D "
                  "clusters; the same placement for every method)",
                  groupRadius);
+    cmd.AddValue("deviceSpeed",
+                 "device random-walk speed (m/s; 0: static); D2D trees follow the members",
+                 deviceSpeed);
     cmd.AddValue("clusterAggregator", "D2D cluster aggregator: min-max, min-total, random",
                  clusterAggregator);
     cmd.AddValue("devices", "edge devices", devices);
@@ -355,6 +359,7 @@ main(int argc, char* argv[])
     wifiConfig.ampdu = ampdu;
     wifiConfig.groupSize = clusterSize;
     wifiConfig.groupRadius = groupRadius;
+    wifiConfig.deviceSpeed = deviceSpeed;
     wifiConfig.backhaulRate = backhaulRate;
     wifiConfig.backhaulDelay = backhaulDelay;
     LteTopologyHelper::Config lteConfig;
@@ -363,6 +368,7 @@ main(int argc, char* argv[])
     lteConfig.resourceBlocks = static_cast<uint16_t>(resourceBlocks);
     lteConfig.groupSize = clusterSize;
     lteConfig.groupRadius = groupRadius;
+    lteConfig.deviceSpeed = deviceSpeed;
     lteConfig.backhaulRate = backhaulRate;
     lteConfig.backhaulDelay = backhaulDelay;
     const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)

@@ -7,6 +7,7 @@
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
 #include "ns3/closed-form-cost.h"
+#include "ns3/d2d-cluster-tree.h"
 #include "ns3/d2d-graph.h"
 #include "ns3/double.h"
 #include "ns3/inet-socket-address.h"
@@ -285,7 +286,7 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
     }
     // a link's cost: the closed-form time of a 1 MB module over it (monotone in distance)
     const ClosedFormConfig closedForm;
-    auto cost = [&](double d)
+    auto cost = [closedForm](double d)
     {
         return 8e6 / ShannonRate(closedForm, std::max(d, 1.0));
     };
@@ -328,34 +329,7 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                       ? graph.ChooseRandomAggregator(m_clusterSeed * 7919 + cluster.front())
                   : m_clusterAggregator == "min-total" ? graph.ChooseMinTotalAggregator(uplink)
                                                        : graph.ChooseMinMaxAggregator(uplink);
-            // the shortest-path tree towards the aggregator: parent and depth of each member
             const std::size_t k = cluster.size();
-            std::vector<std::size_t> parent(k, head);
-            std::vector<std::size_t> depth(k, 0);
-            for (std::size_t m = 0; m < k; ++m)
-            {
-                const auto route = graph.GetRoute(m, head);
-                parent[m] = route.size() > 1 ? route[1] : head;
-                depth[m] = route.size() - 1;
-            }
-            // what each member's subtree holds: deepest members first
-            std::vector<std::size_t> order(k);
-            for (std::size_t m = 0; m < k; ++m)
-            {
-                order[m] = m;
-            }
-            std::sort(order.begin(), order.end(),
-                      [&](std::size_t a, std::size_t b) { return depth[a] > depth[b]; });
-            std::vector<std::set<std::string>> subtree(k);
-            for (std::size_t m : order)
-            {
-                const auto own = m_learner->GetModuleIdsFor(specs[cluster[m]].profile);
-                subtree[m].insert(own.begin(), own.end());
-                if (m != head)
-                {
-                    subtree[parent[m]].insert(subtree[m].begin(), subtree[m].end());
-                }
-            }
             // consensus: each member's neighbours in the graph, and the step size
             std::vector<std::vector<std::size_t>> neighbours(k);
             for (const auto& edges : {graph.GetRangeEdges(), graph.GetPatchEdges()})
@@ -371,6 +345,7 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
             {
                 maxDegree = std::max(maxDegree, adjacent.size());
             }
+            std::vector<D2dClusterTree::Member> members;
             for (std::size_t m = 0; m < k; ++m)
             {
                 const uint32_t i = cluster[m];
@@ -394,65 +369,57 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                             cluster[b],
                             InetSocketAddress(topology.d2dAddress.at(cluster[b]), CLUSTER_PORT));
                     }
-                    c->SetConsensusModules({subtree[head].begin(), subtree[head].end()});
                     node = c;
                 }
                 else
                 {
                     node = CreateObject<ClusterApp>();
-                    // deeper nodes give up sooner, so that their parents still hear from them
-                    node->SetAttribute(
-                        "RoundDeadline",
-                        TimeValue(fogDeadline.Get()
-                                  * std::pow(0.8, static_cast<double>(depth[m] + 1))));
                 }
                 node->SetAttribute("Port", UintegerValue(CLUSTER_PORT));
                 node->SetAttribute("NodeIndex", UintegerValue(i));
-                if (m == head)
-                {
-                    node->SetAttribute("Parent", AddressValue(InetSocketAddress(
-                                                     topology.fogDeviceAddress.at(f), FOG_PORT)));
-                }
-                else
-                {
-                    node->SetAttribute(
-                        "Parent", AddressValue(InetSocketAddress(
-                                      topology.d2dAddress.at(cluster[parent[m]]), CLUSTER_PORT)));
-                    if (!consensus)
-                    {
-                        // if its relay has gone, the subtree's contribution takes the fog path
-                        node->SetAttribute("Fallback",
-                                           AddressValue(InetSocketAddress(
-                                               topology.fogDeviceAddress.at(f), FOG_PORT)));
-                        apps.fogs[f]->AddOptionalChild(
-                            i, InetSocketAddress(topology.deviceAddress.at(i), CLUSTER_PORT),
-                            {subtree[m].begin(), subtree[m].end()});
-                    }
-                }
                 node->SetModules(m_learner->GetInitialModules());
-                node->AddChild(i, InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT),
-                               m_learner->GetModuleIdsFor(specs[i].profile));
-                for (std::size_t c = 0; c < k; ++c)
-                {
-                    if (c != head && c != m && parent[c] == m)
-                    {
-                        node->AddChild(
-                            cluster[c],
-                            InetSocketAddress(topology.d2dAddress.at(cluster[c]), CLUSTER_PORT),
-                            {subtree[c].begin(), subtree[c].end()});
-                    }
-                }
+                const auto own = m_learner->GetModuleIdsFor(specs[i].profile);
+                node->AddChild(i, InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT), own);
                 topology.devices.Get(i)->AddApplication(node);
                 apps.clusterApps[i] = node;
                 apps.clusterHeadOf[i] = cluster[head];
                 apps.devices[i]->SetAttribute(
                     "Server",
                     AddressValue(InetSocketAddress(Ipv4Address::GetLoopback(), CLUSTER_PORT)));
+                D2dClusterTree::Member member;
+                member.device = i;
+                member.app = node;
+                member.mobility = topology.devices.Get(i)->GetObject<MobilityModel>();
+                member.d2dAddress = InetSocketAddress(topology.d2dAddress.at(i), CLUSTER_PORT);
+                member.directAddress
+                    = InetSocketAddress(topology.deviceAddress.at(i), CLUSTER_PORT);
+                member.moduleIds = {own.begin(), own.end()};
+                members.push_back(member);
             }
+            D2dClusterTree::Fog fog;
+            fog.app = apps.fogs[f];
+            fog.address = InetSocketAddress(topology.fogDeviceAddress.at(f), FOG_PORT);
+            fog.deadline = fogDeadline.Get();
+            Ptr<D2dClusterTree> tree = CreateObject<D2dClusterTree>();
+            tree->Setup(members, head, m_d2dRange, cost, fog, consensus);
+            const auto& all = tree->GetSubtreeModules(head);
+            if (consensus)
+            {
+                for (uint32_t i : cluster)
+                {
+                    DynamicCast<ConsensusApp>(apps.clusterApps[i])
+                        ->SetConsensusModules({all.begin(), all.end()});
+                }
+            }
+            else
+            {
+                tree->Refresh(); // members that moved get new routes before each round
+            }
+            apps.clusterTrees.push_back(tree);
             apps.fogs[f]->AddChild(
                 cluster[head],
                 InetSocketAddress(topology.deviceAddress.at(cluster[head]), CLUSTER_PORT),
-                {subtree[head].begin(), subtree[head].end()});
+                {all.begin(), all.end()});
         }
     }
 }

@@ -8,6 +8,7 @@
 #include "ns3/cloud-app.h"
 #include "ns3/cluster-app.h"
 #include "ns3/consensus-app.h"
+#include "ns3/d2d-cluster-tree.h"
 #include "ns3/device-app.h"
 #include "ns3/device-scenario.h"
 #include "ns3/federated-learner.h"
@@ -60,6 +61,9 @@ struct FederatedApps
     /// aggregator or reporter (itself when it is one)
     std::vector<Ptr<ClusterApp>> clusterApps;
     std::vector<uint32_t> clusterHeadOf;
+    /// D2D methods: per cluster, its tree (rebuilt before each round for cluster-head
+    /// aggregation, when members have moved)
+    std::vector<Ptr<D2dClusterTree>> clusterTrees;
 };
 
 /**

@@ -5,12 +5,16 @@
 #include "ns3/federated-topology.h"
 
 #include "ns3/config.h"
+#include "ns3/mobility-helper.h"
 #include "ns3/nstime.h"
+#include "ns3/rectangle.h"
+#include "ns3/string.h"
 #include "ns3/uinteger.h"
 
 #include <cmath>
 #include <map>
 #include <random>
+#include <sstream>
 
 namespace ns3
 {
@@ -36,12 +40,44 @@ TopologyConfig::CheckCommon() const
         return "tcpSegmentBytes " + std::to_string(tcpSegmentBytes)
                + " is not in 536..1448 (a 1500-byte MTU)";
     }
+    if (!(deviceSpeed >= 0.0) || !std::isfinite(deviceSpeed))
+    {
+        return "deviceSpeed " + std::to_string(deviceSpeed) + " m/s is not 0 or more";
+    }
     if (groupSize > 0 && !(groupRadius > 0.0 && groupRadius < deviceRadius))
     {
         return "groupRadius " + std::to_string(groupRadius) + " m is not between 0 and "
                + "deviceRadius " + std::to_string(deviceRadius) + " m";
     }
     return "";
+}
+
+void
+InstallDeviceMobility(const TopologyConfig& config, const Placement& placement,
+                      NodeContainer devices)
+{
+    MobilityHelper mobility;
+    mobility.SetPositionAllocator(placement.devices);
+    if (config.deviceSpeed == 0.0)
+    {
+        mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
+        mobility.Install(devices);
+        return;
+    }
+    const double r = config.deviceRadius;
+    std::ostringstream speed;
+    speed << "ns3::ConstantRandomVariable[Constant=" << config.deviceSpeed << "]";
+    for (uint32_t i = 0; i < devices.GetN(); ++i)
+    {
+        // one allocator position per device: install them in order, each in its fog's square
+        const double x = placement.fogOf.at(i) * config.fogSpacing;
+        mobility.SetMobilityModel("ns3::RandomWalk2dMobilityModel", "Bounds",
+                                  RectangleValue(Rectangle(x - r, x + r, -r, r)), "Mode",
+                                  StringValue("Time"), "Time", TimeValue(Seconds(1)), "Speed",
+                                  StringValue(speed.str()));
+        mobility.Install(devices.Get(i));
+    }
+    mobility.AssignStreams(devices, 7000);
 }
 
 void

@@ -35,6 +35,11 @@ struct TopologyConfig
     std::string backhaulRate{"100Mbps"}; //!< each fog's link to the cloud
     std::string backhaulDelay{"10ms"};
     uint64_t seed{1}; //!< placement
+    /// metres per second of every device's random walk; 0: devices stand still. A device
+    /// walks straight for a second at this speed, then draws a new direction (ns-3's
+    /// RandomWalk2dMobilityModel), rebounding at the square of half-side deviceRadius around
+    /// its fog's radio, so it may stray up to deviceRadius x sqrt(2) from it
+    double deviceSpeed{0.0};
     /// TCP maximum segment size of every transfer, in bytes: ns-3's default of 536 sends
     /// 2.7 times as many segments as the 1448 of a 1500-byte MTU (the smallest MTU on the
     /// paths: point-to-point links)
@@ -63,6 +68,14 @@ struct Placement
 
 /// \return the placement of \p config's nodes
 Placement PlaceNodes(const TopologyConfig& config, double fogHeight, double deviceHeight);
+
+/**
+ * Install the devices' mobility: where \p placement puts them, standing still or, with
+ * TopologyConfig::deviceSpeed, on a random walk around their fog's radio (random streams
+ * fixed from 7000).
+ */
+void InstallDeviceMobility(const TopologyConfig& config, const Placement& placement,
+                           NodeContainer devices);
 
 /**
  * Set the transport defaults every topology helper uses, before it creates nodes: TCP's

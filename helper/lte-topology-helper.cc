@@ -85,13 +85,14 @@ LteTopologyHelper::Check(const Config& config)
     {
         return "rlcBufferBytes 0 is not positive";
     }
+    // a walking UE may stray to the corner of its square (TopologyConfig::deviceSpeed)
+    const double farthest = config.deviceRadius * (config.deviceSpeed > 0.0 ? M_SQRT2 : 1.0);
     if (config.maxLossDb < 0.0 || !std::isfinite(config.maxLossDb)
-        || (config.maxLossDb > 0.0 && CellEdgeLossDb(config.deviceRadius) >= config.maxLossDb))
+        || (config.maxLossDb > 0.0 && CellEdgeLossDb(farthest) >= config.maxLossDb))
     {
         return "maxLossDb " + std::to_string(config.maxLossDb)
-               + " would cut UEs off their own cell ("
-               + std::to_string(CellEdgeLossDb(config.deviceRadius))
-               + " dB at deviceRadius); use 0 to deliver every signal";
+               + " would cut UEs off their own cell (" + std::to_string(CellEdgeLossDb(farthest))
+               + " dB at " + std::to_string(farthest) + " m); use 0 to deliver every signal";
     }
     const std::set<uint32_t> cqiPeriods{1, 2, 5, 10, 20, 40, 80, 160};
     if (cqiPeriods.count(config.cqiPeriodMs) == 0)
@@ -155,8 +156,7 @@ LteTopologyHelper::Build(const Config& config)
     mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
     mobility.SetPositionAllocator(placement.fogs);
     mobility.Install(enbs);
-    mobility.SetPositionAllocator(placement.devices);
-    mobility.Install(t.devices);
+    InstallDeviceMobility(config, placement, t.devices);
 
     NetDeviceContainer enbDevices = lte->InstallEnbDevice(enbs);
     NetDeviceContainer ueDevices = lte->InstallUeDevice(t.devices);

@@ -109,8 +109,7 @@ WifiTopologyHelper::Build(const Config& config)
     mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
     mobility.SetPositionAllocator(placement.fogs);
     mobility.Install(t.fogs);
-    mobility.SetPositionAllocator(placement.devices);
-    mobility.Install(t.devices);
+    InstallDeviceMobility(config, placement, t.devices);
     auto cloudPosition = CreateObject<ListPositionAllocator>();
     cloudPosition->Add(Vector(0.0, -config.fogSpacing, 0.0)); // the cloud, off the air
     mobility.SetPositionAllocator(cloudPosition);

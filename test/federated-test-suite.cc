@@ -16,6 +16,8 @@
 #include "ns3/test.h"
 #include "ns3/wifi-topology-helper.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -813,6 +815,179 @@ class D2dFogFallbackTestCase : public TestCase
 };
 
 /**
+ * Walking devices (TopologyConfig::deviceSpeed): every device moves, and none leaves the
+ * square of half-side deviceRadius around its fog's radio.
+ */
+class WalkingDevicesTestCase : public TestCase
+{
+  public:
+    WalkingDevicesTestCase()
+        : TestCase("walking devices move and stay around their fog")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        WifiTopologyHelper::Config c;
+        c.devices = 6;
+        c.fogs = 2;
+        c.deviceRadius = 10.0;
+        c.deviceSpeed = 3.0;
+        FederatedTopology t = WifiTopologyHelper::Build(c);
+        std::vector<Vector> start;
+        for (uint32_t i = 0; i < c.devices; ++i)
+        {
+            start.push_back(t.devices.Get(i)->GetObject<MobilityModel>()->GetPosition());
+        }
+        double farthest = 0.0;
+        std::function<void()> sample = [&]()
+        {
+            for (uint32_t i = 0; i < c.devices; ++i)
+            {
+                const Vector p = t.devices.Get(i)->GetObject<MobilityModel>()->GetPosition();
+                const Vector fog
+                    = t.radioPoints.Get(t.fogOf[i])->GetObject<MobilityModel>()->GetPosition();
+                farthest = std::max({farthest, std::abs(p.x - fog.x), std::abs(p.y - fog.y)});
+            }
+            Simulator::Schedule(MilliSeconds(250), sample);
+        };
+        Simulator::Schedule(MilliSeconds(250), sample);
+        Simulator::Stop(Seconds(30));
+        Simulator::Run();
+        for (uint32_t i = 0; i < c.devices; ++i)
+        {
+            const Vector p = t.devices.Get(i)->GetObject<MobilityModel>()->GetPosition();
+            NS_TEST_EXPECT_MSG_GT(CalculateDistance(p, start[i]), 0.5, "device " << i << " moved");
+        }
+        NS_TEST_EXPECT_MSG_LT_OR_EQ(farthest, 10.0 + 1e-9, "within deviceRadius on each axis");
+        NS_TEST_EXPECT_MSG_GT(farthest, 5.0, "devices reach the square's outer half");
+        Simulator::Destroy();
+    }
+};
+
+/**
+ * The D2D tree follows its members: a chain of four (range 3 m, members 2.5 m apart) has a
+ * member two or more hops from the aggregator; when the first round is done it moves next to
+ * the aggregator. Before the second round is forwarded the tree is rebuilt: the member's
+ * next hop is now the aggregator itself, its old relay no longer has it as a child, and the
+ * second round still aggregates every device's samples with one upload to the fog.
+ */
+class D2dTreeRebuildTestCase : public TestCase
+{
+  public:
+    D2dTreeRebuildTestCase()
+        : TestCase("the D2D tree is rebuilt when a member moves")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        FederatedTopology topology = OneFogWithD2d();
+        const Vector ap = topology.radioPoints.Get(0)->GetObject<MobilityModel>()->GetPosition();
+        for (uint32_t i = 0; i < 4; ++i)
+        {
+            topology.devices.Get(i)->GetObject<MobilityModel>()->SetPosition(
+                Vector(ap.x + 2.0 + 2.5 * i, ap.y, 1.5));
+        }
+        FederatedMethod method;
+        FederatedMethod::Parse("edge-only+d2d", method);
+        FederatedHelper helper(learner);
+        helper.SetD2dClusters(4, 3.0, "min-max");
+        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        NS_TEST_ASSERT_MSG_EQ(apps.clusterTrees.size(), 1U, "one cluster");
+        const Ptr<D2dClusterTree> tree = apps.clusterTrees[0];
+        const std::vector<std::size_t> before = tree->GetParents(); // members are devices 0..3
+        const uint32_t head = apps.clusterHeadOf[0];
+        uint32_t mover = 4;
+        for (uint32_t m = 0; m < 4; ++m)
+        {
+            if (m != head && before[m] != head)
+            {
+                mover = m;
+            }
+        }
+        NS_TEST_ASSERT_MSG_LT(mover, 4U, "a member two or more hops from the aggregator");
+        if (mover == 4)
+        {
+            return; // ns-3's test runner goes on after a failed assertion
+        }
+        const uint32_t oldRelay = static_cast<uint32_t>(before[mover]);
+        const Vector headAt = topology.devices.Get(head)->GetObject<MobilityModel>()->GetPosition();
+        std::vector<AggregatorApp::RoundSummary> rounds;
+        apps.fogs[0]->TraceConnectWithoutContext(
+            "RoundDone",
+            Callback<void, const AggregatorApp::RoundSummary&>(
+                [&](const AggregatorApp::RoundSummary& s)
+                {
+                    rounds.push_back(s);
+                    if (s.round == 1)
+                    {
+                        topology.devices.Get(mover)->GetObject<MobilityModel>()->SetPosition(
+                            Vector(headAt.x, headAt.y + 1.0, headAt.z));
+                    }
+                }));
+        std::vector<uint32_t> rebuiltBefore;
+        tree->TraceConnectWithoutContext(
+            "Rebuilt", Callback<void, uint32_t, uint32_t>([&](uint32_t round, uint32_t)
+                                                          { rebuiltBefore.push_back(round); }));
+        std::map<uint32_t, std::set<uint32_t>> uploaders;
+        apps.fogs[0]->TraceConnectWithoutContext("ModuleReceived",
+                                                 Callback<void, const MessageFields&>(
+                                                     [&](const MessageFields& f)
+                                                     {
+                                                         if (f.type == MessageType::MODULE_UPDATE)
+                                                         {
+                                                             uploaders[f.round].insert(f.sender);
+                                                         }
+                                                     }));
+        Simulator::Stop(Seconds(300));
+        Simulator::Run();
+
+        NS_TEST_EXPECT_MSG_EQ(rebuiltBefore.size(), 1U, "rebuilt once");
+        NS_TEST_EXPECT_MSG_EQ((rebuiltBefore == std::vector<uint32_t>{2}), true, "before round 2");
+        NS_TEST_EXPECT_MSG_EQ(tree->GetParents()[mover], head, "the mover's next hop is the head");
+        AddressValue parent;
+        apps.clusterApps[mover]->GetAttribute("Parent", parent);
+        NS_TEST_EXPECT_MSG_EQ(InetSocketAddress::ConvertFrom(parent.Get()).GetIpv4(),
+                              topology.d2dAddress[head], "its ClusterApp sends to the head");
+        const auto headChildren = apps.clusterApps[head]->GetChildIds();
+        const auto relayChildren = apps.clusterApps[oldRelay]->GetChildIds();
+        NS_TEST_EXPECT_MSG_EQ(std::count(headChildren.begin(), headChildren.end(), mover), 1,
+                              "the head has the mover as a child");
+        NS_TEST_EXPECT_MSG_EQ(std::count(relayChildren.begin(), relayChildren.end(), mover), 0,
+                              "its old relay no longer does");
+        NS_TEST_ASSERT_MSG_EQ(rounds.size(), 2U, "both rounds are done");
+        if (rounds.size() != 2)
+        {
+            Simulator::Destroy();
+            return; // ns-3's test runner goes on after a failed assertion
+        }
+        double samples = 0.0;
+        for (uint32_t i = 0; i < 4; ++i)
+        {
+            NS_TEST_EXPECT_MSG_EQ(apps.devices[i]->GetRoundsTrained(), 2U, "device " << i);
+            samples += double(learner->GetTrainSamples(i));
+        }
+        const std::string shared = "encoder/image"; // every device holds it
+        NS_TEST_EXPECT_MSG_EQ(rounds[1].stragglers.size(), 0U, "no straggler in round 2");
+        NS_TEST_EXPECT_MSG_EQ(rounds[1].weights.count(shared), 1U, shared << " is aggregated");
+        if (rounds[1].weights.count(shared))
+        {
+            NS_TEST_EXPECT_MSG_EQ_TOL(rounds[1].weights.at(shared), samples, 1e-9,
+                                      "round 2 weighs every device's samples");
+        }
+        NS_TEST_EXPECT_MSG_EQ(uploaders[2].size(), 1U, "one upload to the fog in round 2");
+        Simulator::Destroy();
+    }
+};
+
+/**
  * D2D average consensus in one cluster of four members in reach of each other (every member
  * has three neighbours, step size 1 / 3.6). One step is checked against the mixing rule
  * computed here from the devices' own updates; many steps against the direct FedAvg.
@@ -1013,6 +1188,8 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new D2dRelayLeavesTestCase("edge-only+d2d"), TestCase::QUICK);
         AddTestCase(new D2dRelayLeavesTestCase("edge-only+consensus"), TestCase::QUICK);
         AddTestCase(new D2dFogFallbackTestCase, TestCase::QUICK);
+        AddTestCase(new WalkingDevicesTestCase, TestCase::QUICK);
+        AddTestCase(new D2dTreeRebuildTestCase, TestCase::QUICK);
         AddTestCase(new ConsensusTestCase, TestCase::QUICK);
         AddTestCase(new AccuracyRisesTestCase, TestCase::EXTENSIVE);
     }

@@ -169,6 +169,17 @@ AggregatorApp::AddOptionalChild(uint32_t id, const Address& address,
     m_children[id].optional = true;
 }
 
+bool
+AggregatorApp::RemoveChild(uint32_t id)
+{
+    if (!m_children.count(id) || (m_collecting && m_participants.count(id)))
+    {
+        return false;
+    }
+    m_children.erase(id);
+    return true;
+}
+
 std::vector<uint32_t>
 AggregatorApp::GetChildIds() const
 {

@@ -70,6 +70,15 @@ class AggregatorApp : public Application
      */
     void AddOptionalChild(uint32_t id, const Address& address,
                           const std::vector<std::string>& moduleIds);
+    /**
+     * Remove child (or optional child) \p id, as before AddChild: a D2D tree rebuilt after
+     * its members moved.
+     * \return false, removing nothing, if there is no such child or the round being
+     * collected waits for it
+     */
+    bool RemoveChild(uint32_t id);
+    /// \return true while a collection round is open
+    bool IsCollecting() const;
     /// \return the ids of the children
     std::vector<uint32_t> GetChildIds() const;
     /// \return the union of the modules the children hold
@@ -136,8 +145,6 @@ class AggregatorApp : public Application
 
     /// Start collecting updates of \p round from \p participants (child ids).
     void BeginCollection(uint32_t round, const std::vector<uint32_t>& participants);
-    /// \return true while a collection round is open
-    bool IsCollecting() const;
     /// \return true between StartApplication() and StopApplication()
     bool IsRunning() const;
     /// Called for every update before it is checked (the cloud opens its rounds here).

@@ -81,6 +81,10 @@ ClusterApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState>
     NS_LOG_INFO(Simulator::Now().As(Time::S)
                 << " cluster node " << m_nodeIndex << " forwards round " << round);
     m_pushedRound = round;
+    if (!m_forwardCallback.IsNull())
+    {
+        m_forwardCallback(round);
+    }
     BeginCollection(round, GetRoundParticipants());
     for (uint32_t c : GetChildIds())
     {
@@ -98,6 +102,19 @@ uint32_t
 ClusterApp::GetPushedRound() const
 {
     return m_pushedRound;
+}
+
+void
+ClusterApp::DoDispose()
+{
+    m_forwardCallback = MakeNullCallback<void, uint32_t>(); // it may hold this node's tree
+    AggregatorApp::DoDispose();
+}
+
+void
+ClusterApp::SetForwardCallback(Callback<void, uint32_t> callback)
+{
+    m_forwardCallback = callback;
 }
 
 uint32_t

@@ -6,6 +6,7 @@
 #define HFFM_CLUSTER_APP_H
 
 #include "ns3/aggregator-app.h"
+#include "ns3/callback.h"
 
 namespace ns3
 {
@@ -41,8 +42,15 @@ class ClusterApp : public AggregatorApp
     uint32_t GetRoundsDone() const;
     /// \return rounds whose contribution went to Fallback
     uint32_t GetFallbacks() const;
+    /**
+     * Call \p callback with the round each time this node has a round's modules from its
+     * parent and is about to forward them to its children (D2dClusterTree::Refresh: the
+     * tree is rebuilt there, before the round travels down it).
+     */
+    void SetForwardCallback(Callback<void, uint32_t> callback);
 
   protected:
+    void DoDispose() override;
     void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
     void CollectionDone(const RoundSummary& summary) override;
     /// \return whose updates a round collects: the own device and the tree children
@@ -59,6 +67,7 @@ class ClusterApp : public AggregatorApp
     uint32_t m_pushedRound{0}; //!< the latest round whose modules came from the parent
     uint32_t m_roundsDone{0};
     uint64_t m_bytesSentUp{0};
+    Callback<void, uint32_t> m_forwardCallback;
 };
 
 } // namespace ns3

@@ -164,6 +164,20 @@ D2dGraph::GetRoute(std::size_t from, std::size_t to) const
     return route;
 }
 
+D2dGraph::Tree
+D2dGraph::GetTree(std::size_t root) const
+{
+    Tree tree;
+    tree.root = root;
+    for (std::size_t m = 0; m < m_size; ++m)
+    {
+        const auto route = GetRoute(m, root);
+        tree.parent.push_back(route.size() > 1 ? route[1] : root);
+        tree.depth.push_back(route.size() - 1);
+    }
+    return tree;
+}
+
 double
 D2dGraph::GetRouteCost(std::size_t from, std::size_t to) const
 {

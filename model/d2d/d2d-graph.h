@@ -52,6 +52,20 @@ class D2dGraph
     /// \return the expected transfer time along that path
     double GetRouteCost(std::size_t from, std::size_t to) const;
 
+    /// The shortest-path tree towards one member: each member's next hop and hop count.
+    struct Tree
+    {
+        std::size_t root{0};
+        std::vector<std::size_t> parent; //!< per member, its next hop (the root's: itself)
+        std::vector<std::size_t> depth;  //!< per member, its hops to the root
+    };
+
+    /**
+     * eturn the tree of the cheapest routes from every member to \p root
+     * 	hrows std::out_of_range for a root that is not a member
+     */
+    Tree GetTree(std::size_t root) const;
+
     /// The reference's choice: a member drawn uniformly, deterministic from \p seed.
     std::size_t ChooseRandomAggregator(uint64_t seed) const;
     /**

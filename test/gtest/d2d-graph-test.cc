@@ -35,6 +35,21 @@ TEST(D2dGraph, NeighboursWithinRangeAndShortestRoutes)
     EXPECT_THROW(g.GetRoute(0, 4), std::out_of_range);
 }
 
+TEST(D2dGraph, TreeTowardsAMemberFollowsTheRoutes)
+{
+    // a line 20 m apart, range 30 m, towards member 1: 0 and 2 are its children, 3 is 2's
+    const D2dGraph line({{0, 0}, {20, 0}, {40, 0}, {60, 0}}, 30.0, Length);
+    const D2dGraph::Tree t = line.GetTree(1);
+    EXPECT_EQ(t.root, 1U);
+    EXPECT_EQ(t.parent, (std::vector<std::size_t>{1, 1, 1, 2}));
+    EXPECT_EQ(t.depth, (std::vector<std::size_t>{1, 0, 1, 2}));
+    // member 3 moved next to member 1: the rebuilt graph gives it a direct link
+    const D2dGraph moved({{0, 0}, {20, 0}, {40, 0}, {20, 10}}, 30.0, Length);
+    EXPECT_EQ(moved.GetTree(1).parent, (std::vector<std::size_t>{1, 1, 1, 1}));
+    EXPECT_EQ(moved.GetTree(1).depth, (std::vector<std::size_t>{1, 0, 1, 1}));
+    EXPECT_THROW(line.GetTree(4), std::out_of_range);
+}
+
 TEST(D2dGraph, CheaperTwoHopRouteBeatsADirectLink)
 {
     // 0-2 are 28 m apart and in range, but a link costs its length squared: two hops of 14 m

@@ -5,6 +5,7 @@
 #include "ns3/lte-topology-helper.h"
 #include "ns3/wifi-topology-helper.h"
 
+#include <cmath>
 #include <gtest/gtest.h>
 
 using namespace ns3;
@@ -46,6 +47,21 @@ TEST(TopologyConfig, LteCqiPeriodMustBeA3gppPeriod)
         EXPECT_NE(error.find("cqiPeriodMs " + std::to_string(ms) + " "), std::string::npos)
             << error;
     }
+}
+
+TEST(TopologyConfig, DeviceSpeedIsCheckedAndWidensTheLteCell)
+{
+    LteTopologyHelper::Config c;
+    c.deviceSpeed = -1.0;
+    EXPECT_NE(LteTopologyHelper::Check(c).find("deviceSpeed -1"), std::string::npos);
+    // a walking UE may reach the corner of its 150 m square, 212.13 m away: 85.58 dB
+    // (Friis at 2120 MHz over hypot(212.13, 28.5) m, computed by hand)
+    c.deviceSpeed = 1.0;
+    c.maxLossDb = 85.0; // enough for 150 m (82.65 dB), not for the corner
+    EXPECT_NE(LteTopologyHelper::Check(c).find("maxLossDb 85"), std::string::npos);
+    c.deviceSpeed = 0.0;
+    EXPECT_EQ(LteTopologyHelper::Check(c), "");
+    EXPECT_NEAR(LteTopologyHelper::CellEdgeLossDb(150.0 * std::sqrt(2.0)), 85.584, 1e-3);
 }
 
 TEST(TopologyConfig, TcpSegmentSizeIsChecked)

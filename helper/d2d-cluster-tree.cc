@@ -1,0 +1,214 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ns3/d2d-cluster-tree.h"
+
+#include "ns3/abort.h"
+#include "ns3/log.h"
+#include "ns3/simulator.h"
+#include "ns3/trace-source-accessor.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("D2dClusterTree");
+
+NS_OBJECT_ENSURE_REGISTERED(D2dClusterTree);
+
+TypeId
+D2dClusterTree::GetTypeId()
+{
+    static TypeId tid
+        = TypeId("ns3::D2dClusterTree")
+              .SetParent<Object>()
+              .SetGroupName("Hffm")
+              .AddConstructor<D2dClusterTree>()
+              .AddTraceSource("Rebuilt", "The tree changed after its members moved.",
+                              MakeTraceSourceAccessor(&D2dClusterTree::m_rebuiltTrace),
+                              "ns3::D2dClusterTree::RebuiltTracedCallback");
+    return tid;
+}
+
+D2dClusterTree::D2dClusterTree()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+D2dClusterTree::~D2dClusterTree()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+D2dClusterTree::DoDispose()
+{
+    m_members.clear();
+    m_fog.app = nullptr;
+    Object::DoDispose();
+}
+
+void
+D2dClusterTree::Setup(std::vector<Member> members, std::size_t root, double rangeM,
+                      D2dGraph::EdgeCost cost, const Fog& fog, bool consensus)
+{
+    NS_ABORT_MSG_IF(root >= members.size(),
+                    "D2dClusterTree: root " << root << " of " << members.size() << " members");
+    m_members = std::move(members);
+    m_root = root;
+    m_range = rangeM;
+    m_cost = std::move(cost);
+    m_fog = fog;
+    m_consensus = consensus;
+    Apply(Compute(), true);
+}
+
+void
+D2dClusterTree::Refresh()
+{
+    NS_ABORT_MSG_IF(m_consensus, "D2dClusterTree: a consensus cluster keeps its neighbours");
+    Ptr<D2dClusterTree> self(this);
+    m_members.at(m_root).app->SetForwardCallback(
+        Callback<void, uint32_t>([self](uint32_t round) { self->Rebuild(round); }));
+}
+
+D2dGraph::Tree
+D2dClusterTree::Compute() const
+{
+    std::vector<std::pair<double, double>> positions;
+    for (const auto& m : m_members)
+    {
+        const Vector p = m.mobility->GetPosition();
+        positions.emplace_back(p.x, p.y);
+    }
+    return D2dGraph(positions, m_range, m_cost).GetTree(m_root);
+}
+
+uint32_t
+D2dClusterTree::Rebuild(uint32_t round)
+{
+    const D2dGraph::Tree tree = Compute();
+    uint32_t changed = 0;
+    for (std::size_t m = 0; m < m_members.size(); ++m)
+    {
+        changed += tree.parent[m] != m_tree.parent[m] ? 1 : 0;
+    }
+    if (changed == 0)
+    {
+        return 0;
+    }
+    for (std::size_t m = 0; m < m_members.size(); ++m)
+    {
+        if (m_members[m].app->IsCollecting())
+        {
+            NS_LOG_INFO(Simulator::Now().As(Time::S)
+                        << " D2D tree of " << m_members[m_root].device << ": member "
+                        << m_members[m].device << " still collects; round " << round
+                        << " keeps the old tree");
+            return 0;
+        }
+    }
+    NS_LOG_INFO(Simulator::Now().As(Time::S)
+                << " D2D tree of " << m_members[m_root].device << " rebuilt before round " << round
+                << ": " << changed << " new next hops");
+    Apply(tree, false);
+    ++m_rebuilds;
+    m_rebuiltTrace(round, changed);
+    return changed;
+}
+
+void
+D2dClusterTree::Apply(const D2dGraph::Tree& tree, bool initial)
+{
+    const std::size_t k = m_members.size();
+    // what each member's subtree holds: deepest members first
+    std::vector<std::size_t> order(k);
+    for (std::size_t m = 0; m < k; ++m)
+    {
+        order[m] = m;
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return tree.depth[a] > tree.depth[b]; });
+    std::vector<std::set<std::string>> subtree(k);
+    for (std::size_t m : order)
+    {
+        subtree[m].insert(m_members[m].moduleIds.begin(), m_members[m].moduleIds.end());
+        if (m != m_root)
+        {
+            subtree[tree.parent[m]].insert(subtree[m].begin(), subtree[m].end());
+        }
+    }
+    for (std::size_t m = 0; m < k; ++m)
+    {
+        const Member& member = m_members[m];
+        // the old tree's children go, the new tree's come (the own device stays)
+        if (!initial)
+        {
+            for (std::size_t c = 0; c < k; ++c)
+            {
+                if (c != m_root && c != m && m_tree.parent[c] == m)
+                {
+                    member.app->RemoveChild(m_members[c].device);
+                }
+            }
+        }
+        for (std::size_t c = 0; c < k; ++c)
+        {
+            if (c != m_root && c != m && tree.parent[c] == m)
+            {
+                member.app->AddChild(m_members[c].device, m_members[c].d2dAddress,
+                                     {subtree[c].begin(), subtree[c].end()});
+            }
+        }
+        if (m == m_root)
+        {
+            if (initial)
+            {
+                member.app->SetAttribute("Parent", AddressValue(m_fog.address));
+            }
+            continue;
+        }
+        member.app->SetAttribute("Parent", AddressValue(m_members[tree.parent[m]].d2dAddress));
+        if (m_consensus)
+        {
+            continue;
+        }
+        // deeper nodes give up sooner, so that their parents still hear from them
+        member.app->SetAttribute(
+            "RoundDeadline",
+            TimeValue(m_fog.deadline * std::pow(0.8, static_cast<double>(tree.depth[m] + 1))));
+        // if its relay has gone, the subtree's contribution takes the fog path
+        member.app->SetAttribute("Fallback", AddressValue(m_fog.address));
+        if (!initial)
+        {
+            m_fog.app->RemoveChild(member.device);
+        }
+        m_fog.app->AddOptionalChild(member.device, member.directAddress,
+                                    {subtree[m].begin(), subtree[m].end()});
+    }
+    m_tree = tree;
+    m_subtree = std::move(subtree);
+}
+
+std::vector<std::size_t>
+D2dClusterTree::GetParents() const
+{
+    return m_tree.parent;
+}
+
+const std::set<std::string>&
+D2dClusterTree::GetSubtreeModules(std::size_t m) const
+{
+    return m_subtree.at(m);
+}
+
+uint32_t
+D2dClusterTree::GetRebuilds() const
+{
+    return m_rebuilds;
+}
+
+} // namespace ns3

@@ -1,0 +1,128 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef HFFM_D2D_CLUSTER_TREE_H
+#define HFFM_D2D_CLUSTER_TREE_H
+
+#include "ns3/address.h"
+#include "ns3/cluster-app.h"
+#include "ns3/d2d-graph.h"
+#include "ns3/mobility-model.h"
+#include "ns3/nstime.h"
+#include "ns3/object.h"
+#include "ns3/traced-callback.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup hffm
+ * \brief One D2D cluster's tree of ClusterApps, kept in step with where its members stand.
+ *
+ * FederatedHelper builds one per cluster. The tree is the shortest-path tree (D2dGraph)
+ * towards the cluster's aggregator: every member's ClusterApp gets its next hop as Parent,
+ * the members whose next hop it is as children (each holding the modules of its subtree),
+ * and, for cluster-head aggregation, a RoundDeadline that shrinks with depth and the fog
+ * as Fallback (an optional child of the fog's with its subtree's modules).
+ *
+ * With Refresh, the aggregator's ClusterApp rebuilds the tree each time a round's modules
+ * reach it, before it forwards them: the D2D graph anew from the members' positions at that
+ * moment (their MobilityModels), then the routes. The aggregator stays the same member (it
+ * is the fog's child). A rebuild that changes no next hop changes nothing; one that finds a
+ * member still collecting an earlier round keeps the old tree for this round.
+ */
+class D2dClusterTree : public Object
+{
+  public:
+    static TypeId GetTypeId();
+
+    /// A member of the cluster.
+    struct Member
+    {
+        uint32_t device{0};              //!< device index: the sender id of its messages
+        Ptr<ClusterApp> app;             //!< its node of the tree
+        Ptr<MobilityModel> mobility;     //!< where it stands
+        Address d2dAddress;              //!< its ClusterApp's address on the D2D radio
+        Address directAddress;           //!< its ClusterApp's address on the uplink radio
+        std::set<std::string> moduleIds; //!< the modules its device trains
+    };
+
+    /// The fog the cluster reports to.
+    struct Fog
+    {
+        Ptr<AggregatorApp> app;
+        Address address; //!< its address for the cluster's devices
+        Time deadline;   //!< its RoundDeadline
+    };
+
+    D2dClusterTree();
+    ~D2dClusterTree() override;
+
+    /**
+     * Build the tree and configure the members' ClusterApps (Parent and tree children; for
+     * cluster-head aggregation also RoundDeadline, Fallback and the fog's optional children).
+     * The members' own devices and the fog's child for the aggregator are the caller's.
+     * \param members the cluster
+     * \param root the index in \p members of the aggregator
+     * \param rangeM D2D range of the graph
+     * \param cost expected transfer time of a D2D link of a given length
+     * \param fog the fog
+     * \param consensus true for average consensus: no deadlines by depth, no Fallback
+     */
+    void Setup(std::vector<Member> members, std::size_t root, double rangeM,
+               D2dGraph::EdgeCost cost, const Fog& fog, bool consensus);
+
+    /// Rebuild the tree whenever the aggregator is about to forward a round (cluster-head
+    /// aggregation only: a consensus cluster's neighbours stay those of Setup).
+    void Refresh();
+
+    /**
+     * Rebuild the tree from the members' current positions, as before \p round.
+     * \return the members whose next hop changed (0: nothing changed, or a member was still
+     * collecting and the old tree stays)
+     */
+    uint32_t Rebuild(uint32_t round);
+
+    /// \return per member (Setup's order), its next hop's index
+    std::vector<std::size_t> GetParents() const;
+    /// \return the modules of member \p m's subtree
+    const std::set<std::string>& GetSubtreeModules(std::size_t m) const;
+    /// \return rebuilds that changed the tree
+    uint32_t GetRebuilds() const;
+
+    /**
+     * TracedCallback signature for a rebuilt tree.
+     * \param round the round about to be forwarded along the new tree
+     * \param changed the members whose next hop changed
+     */
+    typedef void (*RebuiltTracedCallback)(uint32_t round, uint32_t changed);
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    /// \return the tree of the members' current positions
+    D2dGraph::Tree Compute() const;
+    /// Configure the members for \p tree; \p initial: nothing configured yet.
+    void Apply(const D2dGraph::Tree& tree, bool initial);
+
+    std::vector<Member> m_members;
+    std::size_t m_root{0};
+    double m_range{0.0};
+    D2dGraph::EdgeCost m_cost;
+    Fog m_fog;
+    bool m_consensus{false};
+    D2dGraph::Tree m_tree;
+    std::vector<std::set<std::string>> m_subtree;
+    uint32_t m_rebuilds{0};
+    TracedCallback<uint32_t, uint32_t> m_rebuiltTrace;
+};
+
+} // namespace ns3
+
+#endif /* HFFM_D2D_CLUSTER_TREE_H */
