@@ -73,24 +73,46 @@ D2dClusterTree::Refresh()
     Ptr<D2dClusterTree> self(this);
     m_members.at(m_root).app->SetForwardCallback(
         Callback<void, uint32_t>([self](uint32_t round) { self->Rebuild(round); }));
+    // a member that a parent missed in a round (gone, or too slow) forwards for nobody in
+    // the next: its children are routed around it
+    for (const auto& member : m_members)
+    {
+        const uint32_t reporter = member.device;
+        member.app->TraceConnectWithoutContext(
+            "RoundDone",
+            Callback<void, const AggregatorApp::RoundSummary&>(
+                [this, reporter](const AggregatorApp::RoundSummary& summary)
+                {
+                    for (uint32_t id : summary.stragglers)
+                    {
+                        if (id != reporter) // not the member's own device: a tree child
+                        {
+                            m_missed.insert(id);
+                        }
+                    }
+                }));
+    }
 }
 
 D2dGraph::Tree
 D2dClusterTree::Compute() const
 {
     std::vector<std::pair<double, double>> positions;
+    std::vector<bool> canRelay;
     for (const auto& m : m_members)
     {
         const Vector p = m.mobility->GetPosition();
         positions.emplace_back(p.x, p.y);
+        canRelay.push_back(m_missed.count(m.device) == 0);
     }
-    return D2dGraph(positions, m_range, m_cost).GetTree(m_root);
+    return D2dGraph::GetTreeWithRelays(positions, m_range, m_cost, m_root, canRelay);
 }
 
 uint32_t
 D2dClusterTree::Rebuild(uint32_t round)
 {
     const D2dGraph::Tree tree = Compute();
+    m_missed.clear(); // the next rebuild looks at the rounds from here on
     uint32_t changed = 0;
     for (std::size_t m = 0; m < m_members.size(); ++m)
     {
@@ -163,15 +185,9 @@ D2dClusterTree::Apply(const D2dGraph::Tree& tree, bool initial)
                                      {subtree[c].begin(), subtree[c].end()});
             }
         }
-        if (m == m_root)
-        {
-            if (initial)
-            {
-                member.app->SetAttribute("Parent", AddressValue(m_fog.address));
-            }
-            continue;
-        }
-        member.app->SetAttribute("Parent", AddressValue(m_members[tree.parent[m]].d2dAddress));
+        member.app->SetAttribute(
+            "Parent",
+            AddressValue(m == m_root ? m_fog.address : m_members[tree.parent[m]].d2dAddress));
         if (m_consensus)
         {
             continue;
@@ -180,6 +196,10 @@ D2dClusterTree::Apply(const D2dGraph::Tree& tree, bool initial)
         member.app->SetAttribute(
             "RoundDeadline",
             TimeValue(m_fog.deadline * std::pow(0.8, static_cast<double>(tree.depth[m] + 1))));
+        if (m == m_root)
+        {
+            continue;
+        }
         // if its relay has gone, the subtree's contribution takes the fog path
         member.app->SetAttribute("Fallback", AddressValue(m_fog.address));
         if (!initial)

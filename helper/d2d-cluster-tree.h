@@ -32,9 +32,12 @@ namespace ns3
  *
  * With Refresh, the aggregator's ClusterApp rebuilds the tree each time a round's modules
  * reach it, before it forwards them: the D2D graph anew from the members' positions at that
- * moment (their MobilityModels), then the routes. The aggregator stays the same member (it
- * is the fog's child). A rebuild that changes no next hop changes nothing; one that finds a
- * member still collecting an earlier round keeps the old tree for this round.
+ * moment (their MobilityModels), then the routes, on which a member that its parent missed
+ * since the last rebuild (a straggler of the parent's round: gone, or too slow) forwards
+ * for nobody (D2dGraph::GetTreeWithRelays), so that the rest of its subtree is routed
+ * around it. The aggregator stays the same member (it is the fog's child). A rebuild that
+ * changes no next hop changes nothing; one that finds a member still collecting an earlier
+ * round keeps the old tree for this round.
  */
 class D2dClusterTree : public Object
 {
@@ -77,12 +80,14 @@ class D2dClusterTree : public Object
     void Setup(std::vector<Member> members, std::size_t root, double rangeM,
                D2dGraph::EdgeCost cost, const Fog& fog, bool consensus);
 
-    /// Rebuild the tree whenever the aggregator is about to forward a round (cluster-head
-    /// aggregation only: a consensus cluster's neighbours stay those of Setup).
+    /// Rebuild the tree whenever the aggregator is about to forward a round, and watch the
+    /// members' rounds for the ones their parents miss (cluster-head aggregation only: a
+    /// consensus cluster's neighbours stay those of Setup).
     void Refresh();
 
     /**
-     * Rebuild the tree from the members' current positions, as before \p round.
+     * Rebuild the tree from the members' current positions and the members missed since the
+     * last rebuild, as before \p round.
      * \return the members whose next hop changed (0: nothing changed, or a member was still
      * collecting and the old tree stays)
      */
@@ -120,6 +125,7 @@ class D2dClusterTree : public Object
     D2dGraph::Tree m_tree;
     std::vector<std::set<std::string>> m_subtree;
     uint32_t m_rebuilds{0};
+    std::set<uint32_t> m_missed; //!< members a parent missed since the last rebuild
     TracedCallback<uint32_t, uint32_t> m_rebuiltTrace;
 };
 

@@ -178,6 +178,77 @@ D2dGraph::GetTree(std::size_t root) const
     return tree;
 }
 
+D2dGraph::Tree
+D2dGraph::GetTreeWithRelays(const std::vector<std::pair<double, double>>& positions, double rangeM,
+                            const EdgeCost& cost, std::size_t root,
+                            const std::vector<bool>& canRelay)
+{
+    const std::size_t n = positions.size();
+    if (canRelay.size() != n)
+    {
+        throw std::invalid_argument("D2dGraph: " + std::to_string(canRelay.size())
+                                    + " relay flags for " + std::to_string(n) + " members");
+    }
+    if (root >= n)
+    {
+        throw std::out_of_range("D2dGraph: root " + std::to_string(root) + " of "
+                                + std::to_string(n));
+    }
+    std::vector<std::size_t> relays;   // members that forward, the root among them
+    std::vector<std::size_t> at(n, n); // member -> index among the relays
+    for (std::size_t m = 0; m < n; ++m)
+    {
+        if (canRelay[m] || m == root)
+        {
+            at[m] = relays.size();
+            relays.push_back(m);
+        }
+    }
+    std::vector<std::pair<double, double>> relayPositions;
+    for (std::size_t m : relays)
+    {
+        relayPositions.push_back(positions[m]);
+    }
+    const D2dGraph backbone(relayPositions, rangeM, cost);
+    const Tree inner = backbone.GetTree(at[root]);
+    Tree tree;
+    tree.root = root;
+    tree.parent.assign(n, root);
+    tree.depth.assign(n, 0);
+    for (std::size_t r = 0; r < relays.size(); ++r)
+    {
+        tree.parent[relays[r]] = relays[inner.parent[r]];
+        tree.depth[relays[r]] = inner.depth[r];
+    }
+    for (std::size_t m = 0; m < n; ++m)
+    {
+        if (at[m] != n)
+        {
+            continue;
+        }
+        // a leaf: the cheapest attachment, within range if any is
+        std::size_t best = n;
+        double bestCost = 0.0;
+        bool bestInRange = false;
+        for (std::size_t r = 0; r < relays.size(); ++r)
+        {
+            const double d = std::hypot(positions[m].first - relayPositions[r].first,
+                                        positions[m].second - relayPositions[r].second);
+            const bool inRange = d <= rangeM;
+            const double c = cost(d) + backbone.GetRouteCost(r, at[root]);
+            if (best == n || (inRange && !bestInRange) || (inRange == bestInRange && c < bestCost))
+            {
+                best = r;
+                bestCost = c;
+                bestInRange = inRange;
+            }
+        }
+        tree.parent[m] = relays[best];
+        tree.depth[m] = inner.depth[best] + 1;
+    }
+    return tree;
+}
+
 double
 D2dGraph::GetRouteCost(std::size_t from, std::size_t to) const
 {

@@ -61,10 +61,25 @@ class D2dGraph
     };
 
     /**
-     * eturn the tree of the cheapest routes from every member to \p root
+     *
+eturn the tree of the cheapest routes from every member to \p root
      * 	hrows std::out_of_range for a root that is not a member
      */
     Tree GetTree(std::size_t root) const;
+
+    /**
+     * The tree of the cheapest routes to \p root on which only some members forward for
+     * others: the graph of those members and the root, built as the constructor builds one,
+     * and every other member a leaf of it, attached where its link (one within range if it
+     * has any) plus that member's route to the root costs least.
+     * \param positions, rangeM, cost as for the constructor
+     * \param root the tree's root (it always forwards)
+     * \param canRelay per member, whether it may forward
+     * \throws std::invalid_argument or std::out_of_range for inconsistent arguments
+     */
+    static Tree GetTreeWithRelays(const std::vector<std::pair<double, double>>& positions,
+                                  double rangeM, const EdgeCost& cost, std::size_t root,
+                                  const std::vector<bool>& canRelay);
 
     /// The reference's choice: a member drawn uniformly, deterministic from \p seed.
     std::size_t ChooseRandomAggregator(uint64_t seed) const;

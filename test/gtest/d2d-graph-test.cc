@@ -50,6 +50,28 @@ TEST(D2dGraph, TreeTowardsAMemberFollowsTheRoutes)
     EXPECT_THROW(line.GetTree(4), std::out_of_range);
 }
 
+TEST(D2dGraph, TreeRoutesAroundMembersThatMayNotRelay)
+{
+    // a line 20 m apart, range 30 m, root 0; member 1 may not relay: 2 is reachable only out
+    // of range (40 m to the root, the spanning tree's patch), 3 in range of 2
+    const std::vector<std::pair<double, double>> line{{0, 0}, {20, 0}, {40, 0}, {60, 0}};
+    const D2dGraph::Tree t
+        = D2dGraph::GetTreeWithRelays(line, 30.0, Length, 0, {true, false, true, true});
+    EXPECT_EQ(t.parent, (std::vector<std::size_t>{0, 0, 0, 2}));
+    EXPECT_EQ(t.depth, (std::vector<std::size_t>{0, 1, 1, 2}));
+    // members 2 and 3 (at 40 m and 45 m) may not relay: both join member 1, the one relay in
+    // their range, and not the root, out of it
+    const std::vector<std::pair<double, double>> close{{0, 0}, {20, 0}, {40, 0}, {45, 0}};
+    const D2dGraph::Tree u
+        = D2dGraph::GetTreeWithRelays(close, 30.0, Length, 0, {true, true, false, false});
+    EXPECT_EQ(u.parent, (std::vector<std::size_t>{0, 0, 1, 1}));
+    EXPECT_EQ(u.depth, (std::vector<std::size_t>{0, 1, 2, 2}));
+    // everyone relays: the plain tree
+    EXPECT_EQ(D2dGraph::GetTreeWithRelays(line, 30.0, Length, 0, {true, true, true, true}).parent,
+              D2dGraph(line, 30.0, Length).GetTree(0).parent);
+    EXPECT_THROW(D2dGraph::GetTreeWithRelays(line, 30.0, Length, 0, {true}), std::invalid_argument);
+}
+
 TEST(D2dGraph, CheaperTwoHopRouteBeatsADirectLink)
 {
     // 0-2 are 28 m apart and in range, but a link costs its length squared: two hops of 14 m
