@@ -70,6 +70,7 @@ void
 D2dClusterTree::Refresh()
 {
     NS_ABORT_MSG_IF(m_consensus, "D2dClusterTree: a consensus cluster keeps its neighbours");
+    m_refreshing = true;
     Ptr<D2dClusterTree> self(this);
     m_members.at(m_root).app->SetForwardCallback(
         Callback<void, uint32_t>([self](uint32_t round) { self->Rebuild(round); }));
@@ -118,7 +119,7 @@ D2dClusterTree::Rebuild(uint32_t round)
     {
         changed += tree.parent[m] != m_tree.parent[m] ? 1 : 0;
     }
-    if (changed == 0)
+    if (changed == 0 && m_pendingTasks.empty())
     {
         return 0;
     }
@@ -133,12 +134,16 @@ D2dClusterTree::Rebuild(uint32_t round)
             return 0;
         }
     }
-    NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " D2D tree of " << m_members[m_root].device << " rebuilt before round " << round
-                << ": " << changed << " new next hops");
+    StartPendingTasks(round);
     Apply(tree, false);
-    ++m_rebuilds;
-    m_rebuiltTrace(round, changed);
+    if (changed > 0)
+    {
+        NS_LOG_INFO(Simulator::Now().As(Time::S)
+                    << " D2D tree of " << m_members[m_root].device << " rebuilt before round "
+                    << round << ": " << changed << " new next hops");
+        ++m_rebuilds;
+        m_rebuiltTrace(round, changed);
+    }
     return changed;
 }
 
@@ -211,6 +216,80 @@ D2dClusterTree::Apply(const D2dGraph::Tree& tree, bool initial)
     }
     m_tree = tree;
     m_subtree = std::move(subtree);
+}
+
+std::string
+D2dClusterTree::StartTask(uint32_t device, const std::string& task)
+{
+    std::size_t m = 0;
+    while (m < m_members.size() && m_members[m].device != device)
+    {
+        ++m;
+    }
+    if (m == m_members.size())
+    {
+        return "device " + std::to_string(device) + " is not a member of this cluster";
+    }
+    if (!m_refreshing)
+    {
+        return "device " + std::to_string(device)
+               + "'s cluster is not refreshed before its rounds (consensus)";
+    }
+    std::set<std::string> ids;
+    const std::string error = m_members[m].deviceApp->GetModuleIdsWithTask(task, &ids);
+    if (!error.empty())
+    {
+        return error;
+    }
+    const auto& held = m_subtree.at(m_root);
+    for (const auto& id : ids)
+    {
+        if (!held.count(id))
+        {
+            return "no member of device " + std::to_string(device) + "'s cluster holds " + id;
+        }
+    }
+    m_pendingTasks.emplace_back(m, task);
+    return "";
+}
+
+void
+D2dClusterTree::StartPendingTasks(uint32_t round)
+{
+    for (const auto& [m, task] : m_pendingTasks)
+    {
+        Member& member = m_members[m];
+        const std::string error = member.deviceApp->AddTask(task);
+        if (!error.empty())
+        {
+            NS_LOG_WARN("device " << member.device << " does not take on " << task << ": "
+                                  << error);
+            continue;
+        }
+        member.moduleIds = member.deviceApp->GetModuleIds();
+        // its ClusterApp pushes the task's modules to it and waits for their updates
+        member.app->RemoveChild(member.device);
+        member.app->AddChild(member.device, member.deviceAddress,
+                             {member.moduleIds.begin(), member.moduleIds.end()});
+        ++m_tasksStarted;
+        NS_LOG_INFO(Simulator::Now().As(Time::S)
+                    << " device " << member.device << " takes on task " << task << " in round "
+                    << round << ", its modules over D2D");
+    }
+    m_pendingTasks.clear();
+}
+
+bool
+D2dClusterTree::HasMember(uint32_t device) const
+{
+    return std::any_of(m_members.begin(), m_members.end(),
+                       [device](const Member& m) { return m.device == device; });
+}
+
+uint32_t
+D2dClusterTree::GetTasksStarted() const
+{
+    return m_tasksStarted;
 }
 
 std::vector<std::size_t>

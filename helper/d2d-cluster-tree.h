@@ -8,6 +8,7 @@
 #include "ns3/address.h"
 #include "ns3/cluster-app.h"
 #include "ns3/d2d-graph.h"
+#include "ns3/device-app.h"
 #include "ns3/mobility-model.h"
 #include "ns3/nstime.h"
 #include "ns3/object.h"
@@ -53,6 +54,8 @@ class D2dClusterTree : public Object
         Address d2dAddress;              //!< its ClusterApp's address on the D2D radio
         Address directAddress;           //!< its ClusterApp's address on the uplink radio
         std::set<std::string> moduleIds; //!< the modules its device trains
+        Ptr<DeviceApp> deviceApp;        //!< its device
+        Address deviceAddress;           //!< where its ClusterApp pushes to its device
     };
 
     /// The fog the cluster reports to.
@@ -93,6 +96,21 @@ class D2dClusterTree : public Object
      */
     uint32_t Rebuild(uint32_t round);
 
+    /**
+     * Member \p device takes on \p task (DeviceApp::AddTask) when the next round is about
+     * to be forwarded (with Refresh): from then on the round's modules bring the task's
+     * modules down the tree to it — from the aggregator, over D2D, hop by hop, not from the
+     * fog — and it trains them. Only modules the cluster already holds can travel so: the
+     * fog pushes the aggregator what the members held at Setup.
+     * \return an empty string, or why not (not a member, a task the device cannot take on,
+     * a module no member holds), changing nothing
+     */
+    std::string StartTask(uint32_t device, const std::string& task);
+    /// \return true if \p device is a member
+    bool HasMember(uint32_t device) const;
+    /// \return tasks taken on so far (StartTask's that reached their round)
+    uint32_t GetTasksStarted() const;
+
     /// \return per member (Setup's order), its next hop's index
     std::vector<std::size_t> GetParents() const;
     /// \return the modules of member \p m's subtree
@@ -113,6 +131,8 @@ class D2dClusterTree : public Object
   private:
     /// \return the tree of the members' current positions
     D2dGraph::Tree Compute() const;
+    /// Give the members their pending tasks (before the next Apply).
+    void StartPendingTasks(uint32_t round);
     /// Configure the members for \p tree; \p initial: nothing configured yet.
     void Apply(const D2dGraph::Tree& tree, bool initial);
 
@@ -126,6 +146,9 @@ class D2dClusterTree : public Object
     std::vector<std::set<std::string>> m_subtree;
     uint32_t m_rebuilds{0};
     std::set<uint32_t> m_missed; //!< members a parent missed since the last rebuild
+    std::vector<std::pair<std::size_t, std::string>> m_pendingTasks; //!< member, task
+    uint32_t m_tasksStarted{0};
+    bool m_refreshing{false}; //!< Refresh was called
     TracedCallback<uint32_t, uint32_t> m_rebuiltTrace;
 };
 

@@ -394,6 +394,8 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                 member.directAddress
                     = InetSocketAddress(topology.deviceAddress.at(i), CLUSTER_PORT);
                 member.moduleIds = {own.begin(), own.end()};
+                member.deviceApp = apps.devices[i];
+                member.deviceAddress = InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT);
                 members.push_back(member);
             }
             D2dClusterTree::Fog fog;
@@ -422,6 +424,19 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                 {all.begin(), all.end()});
         }
     }
+}
+
+std::string
+FederatedHelper::StartTask(const FederatedApps& apps, uint32_t device, const std::string& task)
+{
+    for (const auto& tree : apps.clusterTrees)
+    {
+        if (tree->HasMember(device))
+        {
+            return tree->StartTask(device, task);
+        }
+    }
+    return "device " + std::to_string(device) + " is in no D2D cluster";
 }
 
 int64_t

@@ -128,6 +128,15 @@ class FederatedHelper
     /// Fix the random streams of the applications' draws. \return streams used
     static int64_t AssignStreams(const FederatedApps& apps, int64_t stream);
 
+    /**
+     * Device \p device of a D2D cluster (cluster-head aggregation) takes on \p task from
+     * the next round on, its modules relayed to it over D2D by the members that hold them
+     * (D2dClusterTree::StartTask). Call it before or while the simulation runs.
+     * \return an empty string, or why not
+     */
+    static std::string StartTask(const FederatedApps& apps, uint32_t device,
+                                 const std::string& task);
+
     static constexpr uint16_t DEVICE_PORT = 7070;  //!< devices listen here
     static constexpr uint16_t FOG_PORT = 7071;     //!< fogs (and the star aggregator) here
     static constexpr uint16_t CLOUD_PORT = 7072;   //!< the cloud here

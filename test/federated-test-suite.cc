@@ -1011,6 +1011,102 @@ class D2dTreeRebuildTestCase : public TestCase
 };
 
 /**
+ * Horizontal relaying: device 0 (task fine) takes on task coarse after the first round.
+ * Members 1 and 2 hold coarse's head, so the cluster's aggregator already gets it from the
+ * fog; in round 2 it reaches device 0 over D2D — the fog sends nothing to device 0 — bit for
+ * bit the fog's round-1 aggregate, device 0 trains it, and the fog's round-2 aggregate of it
+ * weighs devices 0, 1 and 2. Tasks that cannot be taken on are refused with a reason.
+ */
+class D2dTaskRelayTestCase : public TestCase
+{
+  public:
+    D2dTaskRelayTestCase()
+        : TestCase("a device taking on a task gets its head over D2D")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto inner = TinyLearner(4);
+        auto learner = std::make_shared<RecordingLearner>(inner);
+        FederatedTopology topology = OneFogWithD2d();
+        FederatedMethod method;
+        FederatedMethod::Parse("edge-only+d2d", method);
+        FederatedHelper helper(learner);
+        helper.SetD2dClusters(4, 30.0, "min-max");
+        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        const std::string head = "head/coarse";
+        // the device: one without coarse (0 or 3) that is not the cluster's aggregator
+        const uint32_t d = apps.clusterHeadOf[0] == 0 ? 3 : 0;
+        NS_TEST_ASSERT_MSG_EQ(apps.devices[d]->GetModuleIds().count(head), 0U, "not yet");
+        NS_TEST_EXPECT_MSG_NE(FederatedHelper::StartTask(apps, d, "fine"), "", "has it already");
+        NS_TEST_EXPECT_MSG_NE(FederatedHelper::StartTask(apps, d, "no-such-task"), "", "unknown");
+        NS_TEST_EXPECT_MSG_NE(FederatedHelper::StartTask(apps, 9, "coarse"), "", "no device 9");
+        std::shared_ptr<const ModuleState> afterRound1;
+        std::vector<AggregatorApp::RoundSummary> rounds;
+        std::string started = "not called";
+        apps.fogs[0]->TraceConnectWithoutContext(
+            "RoundDone", Callback<void, const AggregatorApp::RoundSummary&>(
+                             [&](const AggregatorApp::RoundSummary& s)
+                             {
+                                 rounds.push_back(s);
+                                 if (s.round == 1)
+                                 {
+                                     afterRound1 = apps.fogs[0]->GetModules().at(head);
+                                     started = FederatedHelper::StartTask(apps, d, "coarse");
+                                 }
+                             }));
+        const Ipv4Address direct = topology.deviceAddress[d];
+        uint32_t fogToDevice = 0;
+        apps.fogs[0]->TraceConnectWithoutContext(
+            "ModuleSent", Callback<void, const MessageFields&, const Address&>(
+                              [&](const MessageFields&, const Address& to)
+                              {
+                                  if (InetSocketAddress::ConvertFrom(to).GetIpv4() == direct)
+                                  {
+                                      ++fogToDevice;
+                                  }
+                              }));
+        Simulator::Stop(Seconds(300));
+        Simulator::Run();
+
+        NS_TEST_EXPECT_MSG_EQ(started, "", "device " << d << " may take on coarse");
+        NS_TEST_EXPECT_MSG_EQ(apps.clusterTrees[0]->GetTasksStarted(), 1U, "one task started");
+        NS_TEST_ASSERT_MSG_EQ(rounds.size(), 2U, "both rounds are done");
+        const auto r1 = learner->given.find({d, 1});
+        const auto r2 = learner->given.find({d, 2});
+        NS_TEST_ASSERT_MSG_EQ((r1 != learner->given.end() && r2 != learner->given.end()), true,
+                              "device " << d << " trained both rounds");
+        if (r1 == learner->given.end() || r2 == learner->given.end() || !afterRound1)
+        {
+            Simulator::Destroy();
+            return; // ns-3's test runner goes on after a failed assertion
+        }
+        NS_TEST_EXPECT_MSG_EQ(r1->second.count(head), 0U, "round 1 without coarse");
+        NS_TEST_ASSERT_MSG_EQ(r2->second.count(head), 1U, "round 2 with coarse");
+        if (r2->second.count(head))
+        {
+            NS_TEST_EXPECT_MSG_EQ(r2->second.at(head)->IsBitIdentical(*afterRound1), true,
+                                  "the fog's round-1 head, bit for bit, over D2D");
+        }
+        NS_TEST_EXPECT_MSG_EQ(fogToDevice, 0U, "nothing from the fog to device " << d);
+        const double samples = double(inner->GetTrainSamples(d) + inner->GetTrainSamples(1)
+                                      + inner->GetTrainSamples(2));
+        NS_TEST_EXPECT_MSG_EQ(rounds[1].weights.count(head), 1U, head << " aggregated");
+        if (rounds[1].weights.count(head))
+        {
+            NS_TEST_EXPECT_MSG_EQ_TOL(rounds[1].weights.at(head), samples, 1e-9,
+                                      "round 2 weighs devices 1, 2 and the new one");
+        }
+        Simulator::Destroy();
+    }
+};
+
+/**
  * D2D average consensus in one cluster of four members in reach of each other (every member
  * has three neighbours, step size 1 / 3.6). One step is checked against the mixing rule
  * computed here from the devices' own updates; many steps against the direct FedAvg.
@@ -1213,6 +1309,7 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new D2dFogFallbackTestCase, TestCase::QUICK);
         AddTestCase(new WalkingDevicesTestCase, TestCase::QUICK);
         AddTestCase(new D2dTreeRebuildTestCase, TestCase::QUICK);
+        AddTestCase(new D2dTaskRelayTestCase, TestCase::QUICK);
         AddTestCase(new ConsensusTestCase, TestCase::QUICK);
         AddTestCase(new AccuracyRisesTestCase, TestCase::EXTENSIVE);
     }

@@ -111,6 +111,42 @@ DeviceApp::GetModuleIds() const
     return m_moduleIds;
 }
 
+std::string
+DeviceApp::GetModuleIdsWithTask(const std::string& task, std::set<std::string>* ids) const
+{
+    NS_ABORT_MSG_IF(!m_learner, "DeviceApp: Setup() first");
+    if (m_profile.tasks.count(task))
+    {
+        return "device " + std::to_string(m_deviceIndex) + " executes task " + task + " already";
+    }
+    NodeProfile next = m_profile;
+    next.tasks.insert(task);
+    const auto with = m_learner->GetModuleIdsFor(next);
+    std::set<std::string> result(with.begin(), with.end());
+    if (result == m_moduleIds)
+    {
+        return "task " + task + " has no module of its own in this model";
+    }
+    *ids = std::move(result);
+    return "";
+}
+
+std::string
+DeviceApp::AddTask(const std::string& task)
+{
+    std::set<std::string> ids;
+    const std::string error = GetModuleIdsWithTask(task, &ids);
+    if (!error.empty())
+    {
+        return error;
+    }
+    m_profile.tasks.insert(task);
+    m_moduleIds = std::move(ids);
+    NS_LOG_INFO(Simulator::Now().As(Time::S)
+                << " device " << m_deviceIndex << " takes on task " << task);
+    return "";
+}
+
 const NodeProfile&
 DeviceApp::GetProfile() const
 {

@@ -50,6 +50,19 @@ class DeviceApp : public Application
 
     /// \return the ids of the modules this device needs and trains
     const std::set<std::string>& GetModuleIds() const;
+    /**
+     * The modules this device would need if it also executed \p task.
+     * \param[out] ids those module ids
+     * \return an empty string, or why the device cannot take the task on (it executes it
+     * already, or the learner has no module for it)
+     */
+    std::string GetModuleIdsWithTask(const std::string& task, std::set<std::string>* ids) const;
+    /**
+     * Execute \p task from the next round on: its modules are expected in the next push
+     * and trained. Whoever pushes to this device must send them (D2dClusterTree::StartTask).
+     * \return an empty string, or why not (GetModuleIdsWithTask), changing nothing
+     */
+    std::string AddTask(const std::string& task);
     const NodeProfile& GetProfile() const;
     /// \return the learner's device index (the data shard)
     uint32_t GetDeviceIndex() const;
