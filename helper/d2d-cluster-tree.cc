@@ -5,6 +5,7 @@
 #include "ns3/d2d-cluster-tree.h"
 
 #include "ns3/abort.h"
+#include "ns3/double.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 #include "ns3/trace-source-accessor.h"
@@ -63,17 +64,35 @@ D2dClusterTree::Setup(std::vector<Member> members, std::size_t root, double rang
     m_cost = std::move(cost);
     m_fog = fog;
     m_consensus = consensus;
-    Apply(Compute(), true);
+    Plan(Compute());
+    for (std::size_t m = 0; m < m_members.size(); ++m)
+    {
+        ApplyMember(m, true);
+    }
 }
 
 void
 D2dClusterTree::Refresh()
 {
-    NS_ABORT_MSG_IF(m_consensus, "D2dClusterTree: a consensus cluster keeps its neighbours");
     m_refreshing = true;
     Ptr<D2dClusterTree> self(this);
-    m_members.at(m_root).app->SetForwardCallback(
-        Callback<void, uint32_t>([self](uint32_t round) { self->Rebuild(round); }));
+    // the aggregator rebuilds; every member takes its part when the round reaches it
+    for (std::size_t m = 0; m < m_members.size(); ++m)
+    {
+        m_members[m].app->SetForwardCallback(Callback<void, uint32_t>(
+            [self, m](uint32_t round)
+            {
+                if (m == self->m_root)
+                {
+                    self->Rebuild(round);
+                }
+                self->ApplyMember(m, false);
+            }));
+    }
+    if (m_consensus)
+    {
+        return; // consensus members collect only their own device's update
+    }
     // a member that a parent missed in a round (gone, or too slow) forwards for nobody in
     // the next: its children are routed around it
     for (const auto& member : m_members)
@@ -95,7 +114,7 @@ D2dClusterTree::Refresh()
     }
 }
 
-D2dGraph::Tree
+D2dClusterTree::Layout
 D2dClusterTree::Compute() const
 {
     std::vector<std::pair<double, double>> positions;
@@ -106,41 +125,44 @@ D2dClusterTree::Compute() const
         positions.emplace_back(p.x, p.y);
         canRelay.push_back(m_missed.count(m.device) == 0);
     }
-    return D2dGraph::GetTreeWithRelays(positions, m_range, m_cost, m_root, canRelay);
+    Layout layout;
+    layout.tree = D2dGraph::GetTreeWithRelays(positions, m_range, m_cost, m_root, canRelay);
+    const D2dGraph graph(positions, m_range, m_cost);
+    layout.neighbours.resize(m_members.size());
+    for (const auto& edges : {graph.GetRangeEdges(), graph.GetPatchEdges()})
+    {
+        for (const auto& [a, b] : edges)
+        {
+            layout.neighbours[a].insert(b);
+            layout.neighbours[b].insert(a);
+        }
+    }
+    return layout;
 }
 
 uint32_t
 D2dClusterTree::Rebuild(uint32_t round)
 {
-    const D2dGraph::Tree tree = Compute();
+    const Layout layout = Compute();
     m_missed.clear(); // the next rebuild looks at the rounds from here on
     uint32_t changed = 0;
     for (std::size_t m = 0; m < m_members.size(); ++m)
     {
-        changed += tree.parent[m] != m_tree.parent[m] ? 1 : 0;
+        const bool moved = layout.tree.parent[m] != m_tree.parent[m]
+                           || (m_consensus && layout.neighbours[m] != m_neighbours[m]);
+        changed += moved ? 1 : 0;
     }
     if (changed == 0 && m_pendingTasks.empty())
     {
         return 0;
     }
-    for (std::size_t m = 0; m < m_members.size(); ++m)
-    {
-        if (m_members[m].app->IsCollecting())
-        {
-            NS_LOG_INFO(Simulator::Now().As(Time::S)
-                        << " D2D tree of " << m_members[m_root].device << ": member "
-                        << m_members[m].device << " still collects; round " << round
-                        << " keeps the old tree");
-            return 0;
-        }
-    }
     StartPendingTasks(round);
-    Apply(tree, false);
+    Plan(layout);
     if (changed > 0)
     {
         NS_LOG_INFO(Simulator::Now().As(Time::S)
                     << " D2D tree of " << m_members[m_root].device << " rebuilt before round "
-                    << round << ": " << changed << " new next hops");
+                    << round << ": " << changed << " members with new next hops or neighbours");
         ++m_rebuilds;
         m_rebuiltTrace(round, changed);
     }
@@ -148,9 +170,15 @@ D2dClusterTree::Rebuild(uint32_t round)
 }
 
 void
-D2dClusterTree::Apply(const D2dGraph::Tree& tree, bool initial)
+D2dClusterTree::Plan(const Layout& layout)
 {
+    const D2dGraph::Tree& tree = layout.tree;
     const std::size_t k = m_members.size();
+    m_maxDegree = 1;
+    for (const auto& adjacent : layout.neighbours)
+    {
+        m_maxDegree = std::max(m_maxDegree, adjacent.size());
+    }
     // what each member's subtree holds: deepest members first
     std::vector<std::size_t> order(k);
     for (std::size_t m = 0; m < k; ++m)
@@ -168,54 +196,95 @@ D2dClusterTree::Apply(const D2dGraph::Tree& tree, bool initial)
             subtree[tree.parent[m]].insert(subtree[m].begin(), subtree[m].end());
         }
     }
-    for (std::size_t m = 0; m < k; ++m)
-    {
-        const Member& member = m_members[m];
-        // the old tree's children go, the new tree's come (the own device stays)
-        if (!initial)
-        {
-            for (std::size_t c = 0; c < k; ++c)
-            {
-                if (c != m_root && c != m && m_tree.parent[c] == m)
-                {
-                    member.app->RemoveChild(m_members[c].device);
-                }
-            }
-        }
-        for (std::size_t c = 0; c < k; ++c)
-        {
-            if (c != m_root && c != m && tree.parent[c] == m)
-            {
-                member.app->AddChild(m_members[c].device, m_members[c].d2dAddress,
-                                     {subtree[c].begin(), subtree[c].end()});
-            }
-        }
-        member.app->SetAttribute(
-            "Parent",
-            AddressValue(m == m_root ? m_fog.address : m_members[tree.parent[m]].d2dAddress));
-        if (m_consensus)
-        {
-            continue;
-        }
-        // deeper nodes give up sooner, so that their parents still hear from them
-        member.app->SetAttribute(
-            "RoundDeadline",
-            TimeValue(m_fog.deadline * std::pow(0.8, static_cast<double>(tree.depth[m] + 1))));
-        if (m == m_root)
-        {
-            continue;
-        }
-        // if its relay has gone, the subtree's contribution takes the fog path
-        member.app->SetAttribute("Fallback", AddressValue(m_fog.address));
-        if (!initial)
-        {
-            m_fog.app->RemoveChild(member.device);
-        }
-        m_fog.app->AddOptionalChild(member.device, member.directAddress,
-                                    {subtree[m].begin(), subtree[m].end()});
-    }
     m_tree = tree;
+    m_neighbours = layout.neighbours;
     m_subtree = std::move(subtree);
+    m_applied.assign(k, false);
+    ++m_plan;
+}
+
+void
+D2dClusterTree::ApplyMember(std::size_t m, bool initial)
+{
+    if (m_applied.at(m))
+    {
+        return;
+    }
+    const Member& member = m_members[m];
+    m_applied[m] = true;
+    const std::size_t k = m_members.size();
+    if (m_pendingDevice.count(m))
+    {
+        // a task taken on: its ClusterApp pushes the task's modules to it, waits for them
+        member.app->RemoveChild(member.device);
+        member.app->AddChild(member.device, member.deviceAddress,
+                             {member.moduleIds.begin(), member.moduleIds.end()});
+        m_pendingDevice.erase(m);
+    }
+    // the tree's children: the planned ones, each with its subtree (the own device stays)
+    for (uint32_t id : member.app->GetChildIds())
+    {
+        if (id != member.device)
+        {
+            member.app->RemoveChild(id);
+        }
+    }
+    for (std::size_t c = 0; c < k; ++c)
+    {
+        if (c != m_root && c != m && m_tree.parent[c] == m)
+        {
+            member.app->AddChild(m_members[c].device, m_members[c].d2dAddress,
+                                 {m_subtree[c].begin(), m_subtree[c].end()});
+        }
+    }
+    member.app->SetAttribute(
+        "Parent",
+        AddressValue(m == m_root ? m_fog.address : m_members[m_tree.parent[m]].d2dAddress));
+    if (m_consensus)
+    {
+        ApplyNeighbours(m, m_plan);
+        return;
+    }
+    // deeper nodes give up sooner, so that their parents still hear from them
+    member.app->SetAttribute(
+        "RoundDeadline",
+        TimeValue(m_fog.deadline * std::pow(0.8, static_cast<double>(m_tree.depth[m] + 1))));
+    if (m == m_root)
+    {
+        return;
+    }
+    // if its relay has gone, the subtree's contribution takes the fog path
+    member.app->SetAttribute("Fallback", AddressValue(m_fog.address));
+    if (!initial)
+    {
+        m_fog.app->RemoveChild(member.device);
+    }
+    m_fog.app->AddOptionalChild(member.device, member.directAddress,
+                                {m_subtree[m].begin(), m_subtree[m].end()});
+}
+
+void
+D2dClusterTree::ApplyNeighbours(std::size_t m, uint32_t plan)
+{
+    if (plan != m_plan)
+    {
+        return; // a newer plan has come
+    }
+    const auto consensus = DynamicCast<ConsensusApp>(m_members[m].app);
+    NS_ABORT_MSG_IF(!consensus, "D2dClusterTree: a consensus member needs a ConsensusApp");
+    if (consensus->IsMixing())
+    {
+        // still mixing the previous round with its neighbours then: once it is done
+        Simulator::Schedule(MilliSeconds(10), &D2dClusterTree::ApplyNeighbours, this, m, plan);
+        return;
+    }
+    // mix with the graph's neighbours, by a step the graph's degree allows
+    consensus->ClearNeighbours();
+    for (std::size_t b : m_neighbours[m])
+    {
+        consensus->AddNeighbour(m_members[b].device, m_members[b].d2dAddress);
+    }
+    consensus->SetAttribute("StepSize", DoubleValue(1.0 / (1.2 * double(m_maxDegree))));
 }
 
 std::string
@@ -230,10 +299,10 @@ D2dClusterTree::StartTask(uint32_t device, const std::string& task)
     {
         return "device " + std::to_string(device) + " is not a member of this cluster";
     }
-    if (!m_refreshing)
+    if (!m_refreshing || m_consensus)
     {
         return "device " + std::to_string(device)
-               + "'s cluster is not refreshed before its rounds (consensus)";
+               + "'s cluster does not take on tasks (consensus, or no Refresh)";
     }
     std::set<std::string> ids;
     const std::string error = m_members[m].deviceApp->GetModuleIdsWithTask(task, &ids);
@@ -267,10 +336,7 @@ D2dClusterTree::StartPendingTasks(uint32_t round)
             continue;
         }
         member.moduleIds = member.deviceApp->GetModuleIds();
-        // its ClusterApp pushes the task's modules to it and waits for their updates
-        member.app->RemoveChild(member.device);
-        member.app->AddChild(member.device, member.deviceAddress,
-                             {member.moduleIds.begin(), member.moduleIds.end()});
+        m_pendingDevice.insert(m); // its ClusterApp learns of it with the round
         ++m_tasksStarted;
         NS_LOG_INFO(Simulator::Now().As(Time::S)
                     << " device " << member.device << " takes on task " << task << " in round "

@@ -7,6 +7,7 @@
 
 #include "ns3/address.h"
 #include "ns3/cluster-app.h"
+#include "ns3/consensus-app.h"
 #include "ns3/d2d-graph.h"
 #include "ns3/device-app.h"
 #include "ns3/mobility-model.h"
@@ -32,13 +33,18 @@ namespace ns3
  * as Fallback (an optional child of the fog's with its subtree's modules).
  *
  * With Refresh, the aggregator's ClusterApp rebuilds the tree each time a round's modules
- * reach it, before it forwards them: the D2D graph anew from the members' positions at that
+ * reach it, before it forwards them, and each member takes its part of the new tree when
+ * the first module of the round reaches it: the D2D graph anew from the members' positions at that
  * moment (their MobilityModels), then the routes, on which a member that its parent missed
  * since the last rebuild (a straggler of the parent's round: gone, or too slow) forwards
  * for nobody (D2dGraph::GetTreeWithRelays), so that the rest of its subtree is routed
  * around it. The aggregator stays the same member (it is the fog's child). A rebuild that
- * changes no next hop changes nothing; one that finds a member still collecting an earlier
- * round keeps the old tree for this round.
+ * changes no next hop changes nothing.
+ *
+ * For average consensus (ConsensusApp members) the graph's neighbours are each member's
+ * neighbours to mix with, and the step size 1 / (1.2 x maximum degree) follows the graph;
+ * a member still mixing an earlier round when the next reaches it keeps its neighbours until
+ * the round after.
  */
 class D2dClusterTree : public Object
 {
@@ -83,16 +89,14 @@ class D2dClusterTree : public Object
     void Setup(std::vector<Member> members, std::size_t root, double rangeM,
                D2dGraph::EdgeCost cost, const Fog& fog, bool consensus);
 
-    /// Rebuild the tree whenever the aggregator is about to forward a round, and watch the
-    /// members' rounds for the ones their parents miss (cluster-head aggregation only: a
-    /// consensus cluster's neighbours stay those of Setup).
+    /// Rebuild the tree whenever the aggregator (or reporter) is about to forward a round,
+    /// and watch the members' rounds for the ones their parents miss.
     void Refresh();
 
     /**
      * Rebuild the tree from the members' current positions and the members missed since the
      * last rebuild, as before \p round.
-     * \return the members whose next hop changed (0: nothing changed, or a member was still
-     * collecting and the old tree stays)
+     * \return the members whose next hop or neighbours changed (0: nothing changed)
      */
     uint32_t Rebuild(uint32_t round);
 
@@ -121,7 +125,7 @@ class D2dClusterTree : public Object
     /**
      * TracedCallback signature for a rebuilt tree.
      * \param round the round about to be forwarded along the new tree
-     * \param changed the members whose next hop changed
+     * \param changed the members whose next hop or neighbours changed
      */
     typedef void (*RebuiltTracedCallback)(uint32_t round, uint32_t changed);
 
@@ -129,12 +133,30 @@ class D2dClusterTree : public Object
     void DoDispose() override;
 
   private:
-    /// \return the tree of the members' current positions
-    D2dGraph::Tree Compute() const;
+    /// The tree and the graph's neighbours of the members' current positions.
+    struct Layout
+    {
+        D2dGraph::Tree tree;
+        std::vector<std::set<std::size_t>> neighbours; //!< per member, in range or patched
+    };
+
+    /// \return the layout of the members' current positions
+    Layout Compute() const;
     /// Give the members their pending tasks (before the next Apply).
     void StartPendingTasks(uint32_t round);
-    /// Configure the members for \p tree; \p initial: nothing configured yet.
-    void Apply(const D2dGraph::Tree& tree, bool initial);
+    /// Make \p layout the tree the next round travels: subtrees, degree; no member has
+    /// taken its part yet.
+    void Plan(const Layout& layout);
+    /**
+     * Configure member \p m for the planned tree (once per plan): Parent and tree children;
+     * RoundDeadline, Fallback and its optional child at the fog (cluster head); neighbours
+     * and StepSize (consensus; once it no longer mixes an earlier round). Called for every
+     * member by Setup (\p initial), then by each member when a round reaches it.
+     */
+    void ApplyMember(std::size_t m, bool initial);
+    /// Give consensus member \p m the neighbours of plan \p plan, once it no longer mixes
+    /// the previous round (nothing if a newer plan has come).
+    void ApplyNeighbours(std::size_t m, uint32_t plan);
 
     std::vector<Member> m_members;
     std::size_t m_root{0};
@@ -143,12 +165,17 @@ class D2dClusterTree : public Object
     Fog m_fog;
     bool m_consensus{false};
     D2dGraph::Tree m_tree;
+    std::vector<std::set<std::size_t>> m_neighbours;
     std::vector<std::set<std::string>> m_subtree;
     uint32_t m_rebuilds{0};
     std::set<uint32_t> m_missed; //!< members a parent missed since the last rebuild
     std::vector<std::pair<std::size_t, std::string>> m_pendingTasks; //!< member, task
     uint32_t m_tasksStarted{0};
-    bool m_refreshing{false}; //!< Refresh was called
+    bool m_refreshing{false};              //!< Refresh was called
+    std::vector<bool> m_applied;           //!< per member, whether it took the planned tree
+    std::set<std::size_t> m_pendingDevice; //!< members whose device took on a task
+    std::size_t m_maxDegree{1};
+    uint32_t m_plan{0}; //!< plans made
     TracedCallback<uint32_t, uint32_t> m_rebuiltTrace;
 };
 

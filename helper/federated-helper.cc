@@ -330,21 +330,6 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                   : m_clusterAggregator == "min-total" ? graph.ChooseMinTotalAggregator(uplink)
                                                        : graph.ChooseMinMaxAggregator(uplink);
             const std::size_t k = cluster.size();
-            // consensus: each member's neighbours in the graph, and the step size
-            std::vector<std::vector<std::size_t>> neighbours(k);
-            for (const auto& edges : {graph.GetRangeEdges(), graph.GetPatchEdges()})
-            {
-                for (const auto& [a, b] : edges)
-                {
-                    neighbours[a].push_back(b);
-                    neighbours[b].push_back(a);
-                }
-            }
-            std::size_t maxDegree = 1;
-            for (const auto& adjacent : neighbours)
-            {
-                maxDegree = std::max(maxDegree, adjacent.size());
-            }
             std::vector<D2dClusterTree::Member> members;
             for (std::size_t m = 0; m < k; ++m)
             {
@@ -354,7 +339,6 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                 {
                     Ptr<ConsensusApp> c = CreateObject<ConsensusApp>();
                     c->SetAttribute("Steps", UintegerValue(m_consensusSteps));
-                    c->SetAttribute("StepSize", DoubleValue(1.0 / (1.2 * double(maxDegree))));
                     // steps are synchronous: a step waits for every neighbour's share (up to
                     // half the fog's deadline, for one that is gone) and the steps end at 85 %
                     // of it, so that the reporter is heard; the device has 30 % of it
@@ -363,12 +347,6 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                     c->SetAttribute("ConsensusDeadline", TimeValue(fogDeadline.Get() * 0.85));
                     c->SetAttribute("Reporter", BooleanValue(m == head));
                     c->SetAttribute("ClusterSize", UintegerValue(static_cast<uint32_t>(k)));
-                    for (std::size_t b : neighbours[m])
-                    {
-                        c->AddNeighbour(
-                            cluster[b],
-                            InetSocketAddress(topology.d2dAddress.at(cluster[b]), CLUSTER_PORT));
-                    }
                     node = c;
                 }
                 else
@@ -413,10 +391,8 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                         ->SetConsensusModules({all.begin(), all.end()});
                 }
             }
-            else
-            {
-                tree->Refresh(); // members that moved get new routes before each round
-            }
+
+            tree->Refresh(); // members that moved get new routes before each round
             apps.clusterTrees.push_back(tree);
             apps.fogs[f]->AddChild(
                 cluster[head],

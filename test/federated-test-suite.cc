@@ -894,13 +894,15 @@ class WalkingDevicesTestCase : public TestCase
  * member two or more hops from the aggregator; when the first round is done it moves next to
  * the aggregator. Before the second round is forwarded the tree is rebuilt: the member's
  * next hop is now the aggregator itself, its old relay no longer has it as a child, and the
- * second round still aggregates every device's samples with one upload to the fog.
+ * second round still aggregates every device's samples with one upload to the fog. With
+ * average consensus, the member mixes with its new neighbours in the second round.
  */
 class D2dTreeRebuildTestCase : public TestCase
 {
   public:
-    D2dTreeRebuildTestCase()
-        : TestCase("the D2D tree is rebuilt when a member moves")
+    D2dTreeRebuildTestCase(std::string method)
+        : TestCase("the D2D tree is rebuilt when a member moves, " + method)
+        , m_method(std::move(method))
     {
     }
 
@@ -918,7 +920,7 @@ class D2dTreeRebuildTestCase : public TestCase
                 Vector(ap.x + 2.0 + 2.5 * i, ap.y, 1.5));
         }
         FederatedMethod method;
-        FederatedMethod::Parse("edge-only+d2d", method);
+        FederatedMethod::Parse(m_method, method);
         FederatedHelper helper(learner);
         helper.SetD2dClusters(4, 3.0, "min-max");
         helper.SetFogAttribute("Rounds", UintegerValue(2));
@@ -959,6 +961,14 @@ class D2dTreeRebuildTestCase : public TestCase
         tree->TraceConnectWithoutContext(
             "Rebuilt", Callback<void, uint32_t, uint32_t>([&](uint32_t round, uint32_t)
                                                           { rebuiltBefore.push_back(round); }));
+        std::map<uint32_t, uint32_t> moverNeighbours; // consensus: per round, at its last step
+        if (method.consensus)
+        {
+            apps.clusterApps[mover]->TraceConnectWithoutContext(
+                "StepDone", Callback<void, uint32_t, uint32_t, uint32_t, uint32_t>(
+                                [&](uint32_t round, uint32_t, uint32_t, uint32_t neighbours)
+                                { moverNeighbours[round] = neighbours; }));
+        }
         std::map<uint32_t, std::set<uint32_t>> uploaders;
         apps.fogs[0]->TraceConnectWithoutContext("ModuleReceived",
                                                  Callback<void, const MessageFields&>(
@@ -1000,7 +1010,13 @@ class D2dTreeRebuildTestCase : public TestCase
         const std::string shared = "encoder/image"; // every device holds it
         NS_TEST_EXPECT_MSG_EQ(rounds[1].stragglers.size(), 0U, "no straggler in round 2");
         NS_TEST_EXPECT_MSG_EQ(rounds[1].weights.count(shared), 1U, shared << " is aggregated");
-        if (rounds[1].weights.count(shared))
+        if (method.consensus)
+        {
+            // at a chain's end it mixed with one neighbour; beside the head, with two or more
+            NS_TEST_EXPECT_MSG_EQ(moverNeighbours[1], 1U, "round 1: one neighbour");
+            NS_TEST_EXPECT_MSG_GT(moverNeighbours[2], 1U, "round 2: more neighbours");
+        }
+        else if (rounds[1].weights.count(shared))
         {
             NS_TEST_EXPECT_MSG_EQ_TOL(rounds[1].weights.at(shared), samples, 1e-9,
                                       "round 2 weighs every device's samples");
@@ -1008,6 +1024,8 @@ class D2dTreeRebuildTestCase : public TestCase
         NS_TEST_EXPECT_MSG_EQ(uploaders[2].size(), 1U, "one upload to the fog in round 2");
         Simulator::Destroy();
     }
+
+    std::string m_method;
 };
 
 /**
@@ -1308,7 +1326,8 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new D2dRelayLeavesTestCase("edge-only+consensus"), TestCase::QUICK);
         AddTestCase(new D2dFogFallbackTestCase, TestCase::QUICK);
         AddTestCase(new WalkingDevicesTestCase, TestCase::QUICK);
-        AddTestCase(new D2dTreeRebuildTestCase, TestCase::QUICK);
+        AddTestCase(new D2dTreeRebuildTestCase("edge-only+d2d"), TestCase::QUICK);
+        AddTestCase(new D2dTreeRebuildTestCase("edge-only+consensus"), TestCase::QUICK);
         AddTestCase(new D2dTaskRelayTestCase, TestCase::QUICK);
         AddTestCase(new ConsensusTestCase, TestCase::QUICK);
         AddTestCase(new AccuracyRisesTestCase, TestCase::EXTENSIVE);

@@ -366,6 +366,19 @@ AggregatorApp::BeginCollection(uint32_t round, const std::vector<uint32_t>& part
     }
 }
 
+void
+AggregatorApp::AbandonCollection()
+{
+    if (m_collecting)
+    {
+        NS_LOG_INFO(Simulator::Now().As(Time::S)
+                    << " node " << GetNode()->GetId() << " abandons round " << m_collectRound);
+    }
+    m_collecting = false;
+    Simulator::Cancel(m_deadlineEvent);
+    m_updates.clear();
+}
+
 bool
 AggregatorApp::IsCollecting() const
 {

@@ -145,6 +145,8 @@ class AggregatorApp : public Application
 
     /// Start collecting updates of \p round from \p participants (child ids).
     void BeginCollection(uint32_t round, const std::vector<uint32_t>& participants);
+    /// Drop the round being collected, if any, unaggregated (a newer round has begun).
+    void AbandonCollection();
     /// \return true between StartApplication() and StopApplication()
     bool IsRunning() const;
     /// Called for every update before it is checked (the cloud opens its rounds here).

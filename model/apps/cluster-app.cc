@@ -74,6 +74,17 @@ ClusterApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState>
         return;
     }
     const uint32_t round = fields.round;
+    if (round > m_arrivingRound)
+    {
+        // the first module of a new round: an earlier round still collected is over, and the
+        // tree may change before this round's modules are taken and forwarded
+        m_arrivingRound = round;
+        AbandonCollection();
+        if (!m_forwardCallback.IsNull())
+        {
+            m_forwardCallback(round);
+        }
+    }
     if (!AcceptParentModule(fields, std::move(state), round))
     {
         return;
@@ -81,10 +92,6 @@ ClusterApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState>
     NS_LOG_INFO(Simulator::Now().As(Time::S)
                 << " cluster node " << m_nodeIndex << " forwards round " << round);
     m_pushedRound = round;
-    if (!m_forwardCallback.IsNull())
-    {
-        m_forwardCallback(round);
-    }
     BeginCollection(round, GetRoundParticipants());
     for (uint32_t c : GetChildIds())
     {

@@ -43,9 +43,9 @@ class ClusterApp : public AggregatorApp
     /// \return rounds whose contribution went to Fallback
     uint32_t GetFallbacks() const;
     /**
-     * Call \p callback with the round each time this node has a round's modules from its
-     * parent and is about to forward them to its children (D2dClusterTree::Refresh: the
-     * tree is rebuilt there, before the round travels down it).
+     * Call \p callback with the round when the first module of a new round arrives from the
+     * parent, before it is taken (D2dClusterTree::Refresh: the tree is rebuilt there, and
+     * each member takes its part of it, before the round travels down it).
      */
     void SetForwardCallback(Callback<void, uint32_t> callback);
 
@@ -63,8 +63,9 @@ class ClusterApp : public AggregatorApp
     Time m_connectTimeout;
     uint32_t m_fallbacks{0};
     uint32_t m_nodeIndex{0};
-    uint32_t m_lastRound{0};   //!< the latest round collected
-    uint32_t m_pushedRound{0}; //!< the latest round whose modules came from the parent
+    uint32_t m_lastRound{0};     //!< the latest round collected
+    uint32_t m_pushedRound{0};   //!< the latest round whose modules came from the parent
+    uint32_t m_arrivingRound{0}; //!< the latest round of which a module came from the parent
     uint32_t m_roundsDone{0};
     uint64_t m_bytesSentUp{0};
     Callback<void, uint32_t> m_forwardCallback;

@@ -110,6 +110,23 @@ ConsensusApp::AddNeighbour(uint32_t id, const Address& address)
     m_neighbours[id] = address;
 }
 
+bool
+ConsensusApp::ClearNeighbours()
+{
+    if (m_active)
+    {
+        return false;
+    }
+    m_neighbours.clear();
+    return true;
+}
+
+bool
+ConsensusApp::IsMixing() const
+{
+    return m_active;
+}
+
 void
 ConsensusApp::SetConsensusModules(const std::vector<std::string>& moduleIds)
 {

@@ -55,6 +55,14 @@ class ConsensusApp : public ClusterApp
      * \param address where its ConsensusApp listens
      */
     void AddNeighbour(uint32_t id, const Address& address);
+    /**
+     * Forget every neighbour (before AddNeighbour for a D2D graph rebuilt after members
+     * moved).
+     * \return false, forgetting nothing, while a consensus is running
+     */
+    bool ClearNeighbours();
+    /// \return true while the steps of a round are exchanged
+    bool IsMixing() const;
     /// Set the modules the consensus runs over: every module a member of the cluster holds.
     void SetConsensusModules(const std::vector<std::string>& moduleIds);
 
