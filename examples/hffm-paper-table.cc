@@ -69,6 +69,7 @@ struct MethodRun
     std::vector<RoundRow> rounds;
     std::map<std::string, std::vector<double>> accuracy; //!< per task, per device
     uint64_t rejected{0};
+    uint32_t treeRebuilds{0}; //!< D2D trees rebuilt after members moved or were missed
 };
 
 std::string
@@ -693,6 +694,10 @@ main(int argc, char* argv[])
             {
                 result.rejected += d->GetRejectedCount();
             }
+            for (const auto& tree : apps.clusterTrees)
+            {
+                result.treeRebuilds += tree->GetRebuilds();
+            }
 
             std::ofstream nodes(folder
                                 / ("nodes-" + method.name + "-seed" + std::to_string(s) + ".csv"));
@@ -760,7 +765,7 @@ main(int argc, char* argv[])
         text << std::setw(16) << ("acc " + t.name + " %");
     }
     csv << ",device_up_bytes,device_down_bytes,backhaul_bytes,d2d_bytes,stragglers,rejected,"
-           "closed_form_latency_per_round_s,closed_form_energy_per_round_J\n";
+           "closed_form_latency_per_round_s,closed_form_energy_per_round_J,d2d_tree_rebuilds\n";
     text << std::setw(14) << "device up MB" << std::setw(14) << "device dn MB" << std::setw(14)
          << "backhaul MB" << std::setw(10) << "D2D MB" << std::setw(14) << "formula s/rd"
          << std::setw(14) << "formula J/rd"
@@ -770,6 +775,7 @@ main(int argc, char* argv[])
         const auto& runs = results[method.name];
         double latency = 0, radioJ = 0, computeJ = 0, cfLatency = 0, cfEnergy = 0;
         uint64_t up = 0, down = 0, backhaul = 0, d2d = 0, straggling = 0, rejected = 0;
+        uint32_t rebuilds = 0;
         std::size_t roundCount = 0;
         std::map<std::string, std::vector<double>> acc;
         for (const auto& r : runs)
@@ -789,6 +795,7 @@ main(int argc, char* argv[])
                 ++roundCount;
             }
             rejected += r.rejected;
+            rebuilds += r.treeRebuilds;
             for (const auto& [task, v] : r.accuracy)
             {
                 acc[task].insert(acc[task].end(), v.begin(), v.end());
@@ -813,7 +820,8 @@ main(int argc, char* argv[])
         }
         csv << "," << std::llround(up / perSeed) << "," << std::llround(down / perSeed) << ","
             << std::llround(backhaul / perSeed) << "," << std::llround(d2d / perSeed) << ","
-            << straggling << "," << rejected << "," << cfLatency / n << "," << cfEnergy / n << "\n";
+            << straggling << "," << rejected << "," << cfLatency / n << "," << cfEnergy / n << ","
+            << rebuilds << "\n";
         text << std::setw(14) << up / perSeed / 1e6 << std::setw(14) << down / perSeed / 1e6
              << std::setw(14) << backhaul / perSeed / 1e6 << std::setw(10) << d2d / perSeed / 1e6
              << std::setw(14) << cfLatency / n << std::setw(14) << cfEnergy / n << "\n";
