@@ -505,6 +505,32 @@ MaxDifference(const ModuleState& a, const ModuleState& b)
 }
 
 /**
+ * The set-up of the D2D tests: \p methodName on the four devices of \p topology
+ * (FourDevices) in one cluster with D2D range \p rangeM (min-max aggregator), \p rounds
+ * rounds, the fog's RoundDeadline \p deadline (zero: the default), \p steps consensus steps.
+ */
+FederatedApps
+InstallOneCluster(std::shared_ptr<FederatedLearner> learner, const FederatedTopology& topology,
+                  const std::string& methodName, double rangeM, uint32_t rounds,
+                  Time deadline = Time(0), uint32_t steps = 5)
+{
+    FederatedMethod method;
+    const std::string parsed = FederatedMethod::Parse(methodName, method);
+    NS_ABORT_MSG_IF(!parsed.empty(), parsed);
+    FederatedHelper helper(std::move(learner));
+    const std::string clusters = helper.SetD2dClusters(4, rangeM, "min-max");
+    NS_ABORT_MSG_IF(!clusters.empty(), clusters);
+    const std::string consensus = helper.SetConsensusSteps(steps);
+    NS_ABORT_MSG_IF(!consensus.empty(), consensus);
+    helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+    if (deadline.IsStrictlyPositive())
+    {
+        helper.SetFogAttribute("RoundDeadline", TimeValue(deadline));
+    }
+    return helper.Install(topology, FourDevices(), method);
+}
+
+/**
  * Localized cooperative training in one D2D cluster: the fog sees one upload per round,
  * from the cluster's aggregator, and its aggregate equals what direct uploads give. With a
  * D2D range too short for the cluster, the spanning tree patches it and modules travel over
@@ -528,12 +554,9 @@ class D2dClusterTestCase : public TestCase
         RngSeedManager::SetSeed(5);
         RngSeedManager::SetRun(1);
         FederatedTopology topology = OneFogWithD2d();
+        const FederatedApps apps = InstallOneCluster(learner, topology, methodName, m_range, 2);
         FederatedMethod method;
-        NS_TEST_EXPECT_MSG_EQ(FederatedMethod::Parse(methodName, method), "", "parses");
-        FederatedHelper helper(learner);
-        NS_TEST_EXPECT_MSG_EQ(helper.SetD2dClusters(4, m_range, "min-max"), "", "clusters");
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        FederatedMethod::Parse(methodName, method);
         apps.fogs[0]->TraceConnectWithoutContext(
             "ModuleReceived", Callback<void, const MessageFields&>(
                                   [sendersPerRound](const MessageFields& f)
@@ -661,13 +684,9 @@ class D2dRelayLeavesTestCase : public TestCase
         RngSeedManager::SetRun(1);
         auto learner = TinyLearner(4);
         FederatedTopology topology = OneFogWithD2d();
-        FederatedMethod method;
-        FederatedMethod::Parse(m_method, method);
-        FederatedHelper helper(learner);
-        helper.SetD2dClusters(4, 1.0, "min-max"); // a chain: members relay for each other
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
-        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(10)));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        // range 1 m: a chain, members relay for each other
+        const FederatedApps apps
+            = InstallOneCluster(learner, topology, m_method, 1.0, 2, Seconds(10));
         // a member with children in the tree leaves when the first round starts
         uint32_t relay = 4;
         for (uint32_t i = 0; i < 4 && relay == 4; ++i)
@@ -756,13 +775,9 @@ class D2dFogFallbackTestCase : public TestCase
         RngSeedManager::SetRun(1);
         auto learner = TinyLearner(4);
         FederatedTopology topology = OneFogWithD2d();
-        FederatedMethod method;
-        FederatedMethod::Parse("edge-only+d2d", method);
-        FederatedHelper helper(learner);
-        helper.SetD2dClusters(4, 1.0, "min-max"); // a chain: members relay for each other
-        helper.SetFogAttribute("Rounds", UintegerValue(1));
-        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(20)));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        // range 1 m: a chain, members relay for each other
+        const FederatedApps apps
+            = InstallOneCluster(learner, topology, "edge-only+d2d", 1.0, 1, Seconds(20));
         Outcome out;
         for (uint32_t g = 0; g < 4 && out.relay == 4; ++g)
         {
@@ -919,12 +934,9 @@ class D2dTreeRebuildTestCase : public TestCase
             topology.devices.Get(i)->GetObject<MobilityModel>()->SetPosition(
                 Vector(ap.x + 2.0 + 2.5 * i, ap.y, 1.5));
         }
+        const FederatedApps apps = InstallOneCluster(learner, topology, m_method, 3.0, 2);
         FederatedMethod method;
         FederatedMethod::Parse(m_method, method);
-        FederatedHelper helper(learner);
-        helper.SetD2dClusters(4, 3.0, "min-max");
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
         NS_TEST_ASSERT_MSG_EQ(apps.clusterTrees.size(), 1U, "one cluster");
         const Ptr<D2dClusterTree> tree = apps.clusterTrees[0];
         const std::vector<std::size_t> before = tree->GetParents(); // members are devices 0..3
@@ -1051,12 +1063,7 @@ class D2dTaskRelayTestCase : public TestCase
         auto inner = TinyLearner(4);
         auto learner = std::make_shared<RecordingLearner>(inner);
         FederatedTopology topology = OneFogWithD2d();
-        FederatedMethod method;
-        FederatedMethod::Parse("edge-only+d2d", method);
-        FederatedHelper helper(learner);
-        helper.SetD2dClusters(4, 30.0, "min-max");
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        const FederatedApps apps = InstallOneCluster(learner, topology, "edge-only+d2d", 30.0, 2);
         const std::string head = "head/coarse";
         // the device: one without coarse (0 or 3) that is not the cluster's aggregator
         const uint32_t d = apps.clusterHeadOf[0] == 0 ? 3 : 0;
@@ -1156,13 +1163,10 @@ class ConsensusTestCase : public TestCase
         RngSeedManager::SetSeed(5);
         RngSeedManager::SetRun(1);
         FederatedTopology topology = OneFogWithD2d();
+        const FederatedApps apps
+            = InstallOneCluster(learner, topology, methodName, 30.0, 1, Time(0), steps);
         FederatedMethod method;
-        NS_TEST_EXPECT_MSG_EQ(FederatedMethod::Parse(methodName, method), "", "parses");
-        FederatedHelper helper(learner);
-        NS_TEST_EXPECT_MSG_EQ(helper.SetD2dClusters(4, 30.0, "min-max"), "", "clusters");
-        NS_TEST_EXPECT_MSG_EQ(helper.SetConsensusSteps(steps), "", "steps");
-        helper.SetFogAttribute("Rounds", UintegerValue(1));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        FederatedMethod::Parse(methodName, method);
         Outcome out;
         apps.fogs[0]->TraceConnectWithoutContext("ModuleReceived",
                                                  Callback<void, const MessageFields&>(
