@@ -197,6 +197,7 @@ main(int argc, char* argv[])
     uint32_t consensusSteps = 5;
     double groupRadius = 15.0;
     double deviceSpeed = 0.0;
+    std::string startTask;
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
@@ -221,6 +222,10 @@ main(int argc, char* argv[])
     cmd.AddValue("deviceSpeed",
                  "device random-walk speed (m/s; 0: static); D2D trees follow the members",
                  deviceSpeed);
+    cmd.AddValue("startTask",
+                 "DEVICE:TASK:ROUND: after edge round ROUND, device DEVICE takes on TASK, its "
+                 "modules relayed over D2D (+d2d methods; empty: none)",
+                 startTask);
     cmd.AddValue("clusterAggregator", "D2D cluster aggregator: min-max, min-total, random",
                  clusterAggregator);
     cmd.AddValue("devices", "edge devices", devices);
@@ -333,6 +338,33 @@ main(int argc, char* argv[])
     {
         std::cerr << "bad D2D clusters: " << clusterError << "\n";
         return 2;
+    }
+    // --startTask=DEVICE:TASK:ROUND
+    uint32_t taskDevice = 0;
+    std::string taskName;
+    uint32_t taskRound = 0;
+    if (!startTask.empty())
+    {
+        std::istringstream in(startTask);
+        std::string device;
+        std::string round;
+        const bool parsed = std::getline(in, device, ':') && std::getline(in, taskName, ':')
+                            && std::getline(in, round) && !taskName.empty();
+        try
+        {
+            taskDevice = parsed ? static_cast<uint32_t>(std::stoul(device)) : 0;
+            taskRound = parsed ? static_cast<uint32_t>(std::stoul(round)) : 0;
+        }
+        catch (const std::exception&)
+        {
+            taskRound = 0;
+        }
+        if (!parsed || taskRound < 1 || taskRound >= rounds || taskDevice >= devices)
+        {
+            std::cerr << "--startTask=" << startTask << " is not DEVICE:TASK:ROUND with DEVICE "
+                      << "below --devices and ROUND from 1 to --rounds - 1\n";
+            return 2;
+        }
     }
     const std::string consensusError = FederatedHelper::CheckConsensusSteps(consensusSteps);
     if (!consensusError.empty())
@@ -595,6 +627,33 @@ main(int argc, char* argv[])
             };
             // joining the network (association, attach) before the first round is not a round's
             Simulator::Schedule(helper.GetStartTime(), [&]() { lastRadio = radioTotal(); });
+            if (!taskName.empty() && method.d2d && !method.consensus)
+            {
+                apps.fogs[apps.aggregatorOf[taskDevice]]->TraceConnectWithoutContext(
+                    "RoundDone",
+                    Callback<void, const AggregatorApp::RoundSummary&>(
+                        [&, method](const AggregatorApp::RoundSummary& summary)
+                        {
+                            if (summary.round != taskRound)
+                            {
+                                return;
+                            }
+                            const std::string error
+                                = FederatedHelper::StartTask(apps, taskDevice, taskName);
+                            // the aggregator has every module of its cluster from the fog
+                            const std::string how
+                                = apps.clusterHeadOf[taskDevice] == taskDevice
+                                      ? "as its cluster's aggregator, with the fog's push"
+                                      : "over D2D from its cluster's aggregator";
+                            std::cout
+                                << "  " << method.name << ": device " << taskDevice
+                                << (error.empty() ? " takes on " + taskName + " from round "
+                                                        + std::to_string(taskRound + 1)
+                                                        + ", its modules " + how
+                                                  : " does not take on " + taskName + ": " + error)
+                                << "\n";
+                        }));
+            }
             for (auto& f : apps.fogs)
             {
                 f->TraceConnectWithoutContext(
