@@ -32,19 +32,18 @@ namespace ns3
  * and, for cluster-head aggregation, a RoundDeadline that shrinks with depth and the fog
  * as Fallback (an optional child of the fog's with its subtree's modules).
  *
- * With Refresh, the aggregator's ClusterApp rebuilds the tree each time a round's modules
- * reach it, before it forwards them, and each member takes its part of the new tree when
- * the first module of the round reaches it: the D2D graph anew from the members' positions at that
- * moment (their MobilityModels), then the routes, on which a member that its parent missed
- * since the last rebuild (a straggler of the parent's round: gone, or too slow) forwards
- * for nobody (D2dGraph::GetTreeWithRelays), so that the rest of its subtree is routed
- * around it. The aggregator stays the same member (it is the fog's child). A rebuild that
- * changes no next hop changes nothing.
+ * With Refresh, the tree is rebuilt when the first module of a round reaches the aggregator,
+ * before it is forwarded: the D2D graph anew from the members' positions at that moment
+ * (their MobilityModels), then the routes, on which a member that its parent missed since
+ * the last rebuild (a straggler of the parent's round: gone, or too slow) forwards for
+ * nobody (D2dGraph::GetTreeWithRelays), so that the rest of its subtree is routed around
+ * it. Each member takes its part of the new tree when the round's first module reaches it.
+ * The aggregator stays the same member (it is the fog's child). A rebuild that changes no
+ * next hop changes nothing.
  *
  * For average consensus (ConsensusApp members) the graph's neighbours are each member's
  * neighbours to mix with, and the step size 1 / (1.2 x maximum degree) follows the graph;
- * a member still mixing an earlier round when the next reaches it keeps its neighbours until
- * the round after.
+ * a member still mixing the previous round takes its new neighbours once it is done.
  */
 class D2dClusterTree : public Object
 {
@@ -89,8 +88,9 @@ class D2dClusterTree : public Object
     void Setup(std::vector<Member> members, std::size_t root, double rangeM,
                D2dGraph::EdgeCost cost, const Fog& fog, bool consensus);
 
-    /// Rebuild the tree whenever the aggregator (or reporter) is about to forward a round,
-    /// and watch the members' rounds for the ones their parents miss.
+    /// Rebuild the tree whenever the first module of a round reaches the aggregator (or
+    /// reporter), let each member take its part when the round reaches it, and watch the
+    /// members' rounds for the ones their parents miss.
     void Refresh();
 
     /**
@@ -101,13 +101,13 @@ class D2dClusterTree : public Object
     uint32_t Rebuild(uint32_t round);
 
     /**
-     * Member \p device takes on \p task (DeviceApp::AddTask) when the next round is about
-     * to be forwarded (with Refresh): from then on the round's modules bring the task's
+     * Member \p device takes on \p task (DeviceApp::AddTask) when the next round reaches the
+     * aggregator (with Refresh): from then on the round's modules bring the task's
      * modules down the tree to it — from the aggregator, over D2D, hop by hop, not from the
      * fog — and it trains them. Only modules the cluster already holds can travel so: the
      * fog pushes the aggregator what the members held at Setup.
-     * \return an empty string, or why not (not a member, a task the device cannot take on,
-     * a module no member holds), changing nothing
+     * \return an empty string, or why not (not a member, a consensus cluster, a task the
+     * device cannot take on, a module no member holds), changing nothing
      */
     std::string StartTask(uint32_t device, const std::string& task);
     /// \return true if \p device is a member

@@ -357,7 +357,9 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                 node->SetAttribute("NodeIndex", UintegerValue(i));
                 node->SetModules(m_learner->GetInitialModules());
                 const auto own = m_learner->GetModuleIdsFor(specs[i].profile);
-                node->AddChild(i, InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT), own);
+                const Address ownDevice
+                    = InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT);
+                node->AddChild(i, ownDevice, own);
                 topology.devices.Get(i)->AddApplication(node);
                 apps.clusterApps[i] = node;
                 apps.clusterHeadOf[i] = cluster[head];
@@ -373,7 +375,7 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                     = InetSocketAddress(topology.deviceAddress.at(i), CLUSTER_PORT);
                 member.moduleIds = {own.begin(), own.end()};
                 member.deviceApp = apps.devices[i];
-                member.deviceAddress = InetSocketAddress(Ipv4Address::GetLoopback(), DEVICE_PORT);
+                member.deviceAddress = ownDevice;
                 members.push_back(member);
             }
             D2dClusterTree::Fog fog;
@@ -391,7 +393,6 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                         ->SetConsensusModules({all.begin(), all.end()});
                 }
             }
-
             tree->Refresh(); // members that moved get new routes before each round
             apps.clusterTrees.push_back(tree);
             apps.fogs[f]->AddChild(
