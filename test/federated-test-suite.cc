@@ -969,6 +969,22 @@ class D2dTreeRebuildTestCase : public TestCase
                             Vector(headAt.x, headAt.y + 1.0, headAt.z));
                     }
                 }));
+        // before round 1, a forged push of round 99 that is no module of this model reaches
+        // the aggregator: it is rejected and changes nothing (a round that seemed to have
+        // begun would stop the aggregator from rebuilding before round 2)
+        ModuleState forged("adapter/0", {{"down.weight", {3, 3}}});
+        Ptr<ModuleSourceApplication> source;
+        Simulator::Schedule(MilliSeconds(500),
+                            [&]()
+                            {
+                                ModuleSourceHelper forger(InetSocketAddress(
+                                    topology.d2dAddress[head], FederatedHelper::CLUSTER_PORT));
+                                forger.SetAttribute("Type", StringValue("push"));
+                                forger.SetAttribute("Round", UintegerValue(99));
+                                source = DynamicCast<ModuleSourceApplication>(
+                                    forger.Install(topology.devices.Get(mover)).Get(0));
+                                source->AddModule(std::make_shared<ModuleState>(forged));
+                            });
         std::vector<uint32_t> rebuiltBefore;
         tree->TraceConnectWithoutContext(
             "Rebuilt", Callback<void, uint32_t, uint32_t>([&](uint32_t round, uint32_t)
@@ -994,6 +1010,7 @@ class D2dTreeRebuildTestCase : public TestCase
         Simulator::Stop(Seconds(300));
         Simulator::Run();
 
+        NS_TEST_EXPECT_MSG_GT(apps.clusterApps[head]->GetRejectedCount(), 0U, "forgery rejected");
         NS_TEST_EXPECT_MSG_EQ(rebuiltBefore.size(), 1U, "rebuilt once");
         NS_TEST_EXPECT_MSG_EQ((rebuiltBefore == std::vector<uint32_t>{2}), true, "before round 2");
         NS_TEST_EXPECT_MSG_EQ(tree->GetParents()[mover], head, "the mover's next hop is the head");

@@ -380,6 +380,13 @@ AggregatorApp::AbandonCollection()
 }
 
 bool
+AggregatorApp::IsKnownModule(const std::string& moduleId, const ModuleState& state) const
+{
+    const auto it = m_modules.find(moduleId);
+    return it != m_modules.end() && state.HasSameLayout(*it->second);
+}
+
+bool
 AggregatorApp::IsCollecting() const
 {
     return m_collecting;

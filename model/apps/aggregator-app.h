@@ -147,6 +147,8 @@ class AggregatorApp : public Application
     void BeginCollection(uint32_t round, const std::vector<uint32_t>& participants);
     /// Drop the round being collected, if any, unaggregated (a newer round has begun).
     void AbandonCollection();
+    /// \return true if \p state is a module this node has, with the same layout
+    bool IsKnownModule(const std::string& moduleId, const ModuleState& state) const;
     /// \return true between StartApplication() and StopApplication()
     bool IsRunning() const;
     /// Called for every update before it is checked (the cloud opens its rounds here).

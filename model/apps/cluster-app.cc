@@ -74,10 +74,11 @@ ClusterApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState>
         return;
     }
     const uint32_t round = fields.round;
-    if (round > m_arrivingRound)
+    if (round > m_arrivingRound && state && IsKnownModule(fields.moduleId, *state))
     {
         // the first module of a new round: an earlier round still collected is over, and the
-        // tree may change before this round's modules are taken and forwarded
+        // tree may change before this round's modules are taken and forwarded (a message
+        // that is no module of this model changes nothing: AcceptParentModule rejects it)
         m_arrivingRound = round;
         AbandonCollection();
         if (!m_forwardCallback.IsNull())

@@ -6,6 +6,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
+#include "ns3/enum.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
@@ -42,6 +43,13 @@ ModuleSourceApplication::GetTypeId()
                             UintegerValue(0),
                             MakeUintegerAccessor(&ModuleSourceApplication::m_round),
                             MakeUintegerChecker<uint32_t>())
+              .AddAttribute("Type",
+                            "Message type of every module: update (up to a parent) or push "
+                            "(down to a child).",
+                            EnumValue(static_cast<int>(MessageType::MODULE_UPDATE)),
+                            MakeEnumAccessor(&ModuleSourceApplication::m_type),
+                            MakeEnumChecker(static_cast<int>(MessageType::MODULE_UPDATE), "update",
+                                            static_cast<int>(MessageType::MODULE_PUSH), "push"))
               .AddAttribute("CloseWhenDone",
                             "Close the connection once every module has been handed to TCP.",
                             BooleanValue(true),
@@ -101,7 +109,7 @@ ModuleSourceApplication::AddModule(std::shared_ptr<const ModuleState> state)
         return encoded.error;
     }
     Queued q;
-    q.fields.type = MessageType::MODULE_UPDATE;
+    q.fields.type = static_cast<MessageType>(m_type);
     q.fields.moduleId = state->GetModuleId();
     q.payload = std::move(encoded.payload);
     m_bytesQueued += MessageFormat::HeaderSize(q.fields.moduleId.size()) + q.payload->bytes.size();

@@ -79,6 +79,7 @@ class ModuleSourceApplication : public Application
     ModuleCodec m_codec{ModuleCodec::FP32};
     uint32_t m_senderId{0};
     uint32_t m_round{0};
+    int m_type{static_cast<int>(MessageType::MODULE_UPDATE)}; //!< a MessageType
     bool m_closeWhenDone{true};
     std::vector<Queued> m_modules;
     uint64_t m_bytesQueued{0};
