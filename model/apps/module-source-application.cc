@@ -6,7 +6,6 @@
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
-#include "ns3/enum.h"
 #include "ns3/log.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
@@ -46,10 +45,10 @@ ModuleSourceApplication::GetTypeId()
               .AddAttribute("Type",
                             "Message type of every module: update (up to a parent) or push "
                             "(down to a child).",
-                            EnumValue(static_cast<int>(MessageType::MODULE_UPDATE)),
-                            MakeEnumAccessor(&ModuleSourceApplication::m_type),
-                            MakeEnumChecker(static_cast<int>(MessageType::MODULE_UPDATE), "update",
-                                            static_cast<int>(MessageType::MODULE_PUSH), "push"))
+                            StringValue("update"),
+                            MakeStringAccessor(&ModuleSourceApplication::SetTypeName,
+                                               &ModuleSourceApplication::GetTypeName),
+                            MakeStringChecker())
               .AddAttribute("CloseWhenDone",
                             "Close the connection once every module has been handed to TCP.",
                             BooleanValue(true),
@@ -98,6 +97,20 @@ ModuleSourceApplication::GetCodecName() const
     return ToString(m_codec);
 }
 
+void
+ModuleSourceApplication::SetTypeName(std::string name)
+{
+    NS_ABORT_MSG_IF(name != "update" && name != "push",
+                    "ModuleSourceApplication: Type '" << name << "' is not update or push");
+    m_type = name == "push" ? MessageType::MODULE_PUSH : MessageType::MODULE_UPDATE;
+}
+
+std::string
+ModuleSourceApplication::GetTypeName() const
+{
+    return m_type == MessageType::MODULE_PUSH ? "push" : "update";
+}
+
 std::string
 ModuleSourceApplication::AddModule(std::shared_ptr<const ModuleState> state)
 {
@@ -109,7 +122,7 @@ ModuleSourceApplication::AddModule(std::shared_ptr<const ModuleState> state)
         return encoded.error;
     }
     Queued q;
-    q.fields.type = static_cast<MessageType>(m_type);
+    q.fields.type = m_type;
     q.fields.moduleId = state->GetModuleId();
     q.payload = std::move(encoded.payload);
     m_bytesQueued += MessageFormat::HeaderSize(q.fields.moduleId.size()) + q.payload->bytes.size();

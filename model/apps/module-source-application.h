@@ -61,6 +61,9 @@ class ModuleSourceApplication : public Application
     /// \param name "fp32", "fp16" or "int8"; aborts naming the value otherwise
     void SetCodecName(std::string name);
     std::string GetCodecName() const;
+    /// \param name "update" or "push"; aborts naming the value otherwise
+    void SetTypeName(std::string name);
+    std::string GetTypeName() const;
 
   protected:
     void DoDispose() override;
@@ -79,7 +82,7 @@ class ModuleSourceApplication : public Application
     ModuleCodec m_codec{ModuleCodec::FP32};
     uint32_t m_senderId{0};
     uint32_t m_round{0};
-    int m_type{static_cast<int>(MessageType::MODULE_UPDATE)}; //!< a MessageType
+    MessageType m_type{MessageType::MODULE_UPDATE};
     bool m_closeWhenDone{true};
     std::vector<Queued> m_modules;
     uint64_t m_bytesQueued{0};
