@@ -224,7 +224,8 @@ main(int argc, char* argv[])
                  deviceSpeed);
     cmd.AddValue("startTask",
                  "DEVICE:TASK:ROUND: after edge round ROUND, device DEVICE takes on TASK, its "
-                 "modules relayed over D2D (+d2d methods; empty: none)",
+                 "modules over D2D in +d2d methods, from its aggregator in the others (not "
+                 "+consensus; empty: none)",
                  startTask);
     cmd.AddValue("clusterAggregator", "D2D cluster aggregator: min-max, min-total, random",
                  clusterAggregator);
@@ -627,7 +628,7 @@ main(int argc, char* argv[])
             };
             // joining the network (association, attach) before the first round is not a round's
             Simulator::Schedule(helper.GetStartTime(), [&]() { lastRadio = radioTotal(); });
-            if (!taskName.empty() && method.d2d && !method.consensus)
+            if (!taskName.empty() && !method.consensus)
             {
                 apps.fogs[apps.aggregatorOf[taskDevice]]->TraceConnectWithoutContext(
                     "RoundDone",
@@ -640,9 +641,11 @@ main(int argc, char* argv[])
                             }
                             const std::string error
                                 = FederatedHelper::StartTask(apps, taskDevice, taskName);
-                            // the aggregator has every module of its cluster from the fog
+                            // a D2D cluster's aggregator has every module of its cluster
+                            // from the fog; the other members get them over D2D
                             const std::string how
-                                = apps.clusterHeadOf[taskDevice] == taskDevice
+                                = !method.d2d ? "from its aggregator directly"
+                                  : apps.clusterHeadOf[taskDevice] == taskDevice
                                       ? "as its cluster's aggregator, with the fog's push"
                                       : "over D2D from its cluster's aggregator";
                             std::cout

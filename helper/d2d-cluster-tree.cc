@@ -216,9 +216,8 @@ D2dClusterTree::ApplyMember(std::size_t m, bool initial)
     if (m_pendingDevice.count(m))
     {
         // a task taken on: its ClusterApp pushes the task's modules to it, waits for them
-        member.app->RemoveChild(member.device);
-        member.app->AddChild(member.device, member.deviceAddress,
-                             {member.moduleIds.begin(), member.moduleIds.end()});
+        member.app->SetChildModules(member.device,
+                                    {member.moduleIds.begin(), member.moduleIds.end()});
         m_pendingDevice.erase(m);
     }
     // the tree's children: the planned ones, each with its subtree (the own device stays)

@@ -60,7 +60,6 @@ class D2dClusterTree : public Object
         Address directAddress;           //!< its ClusterApp's address on the uplink radio
         std::set<std::string> moduleIds; //!< the modules its device trains
         Ptr<DeviceApp> deviceApp;        //!< its device
-        Address deviceAddress;           //!< where its ClusterApp pushes to its device
     };
 
     /// The fog the cluster reports to.

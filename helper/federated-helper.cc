@@ -375,7 +375,6 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                     = InetSocketAddress(topology.deviceAddress.at(i), CLUSTER_PORT);
                 member.moduleIds = {own.begin(), own.end()};
                 member.deviceApp = apps.devices[i];
-                member.deviceAddress = ownDevice;
                 members.push_back(member);
             }
             D2dClusterTree::Fog fog;
@@ -413,7 +412,41 @@ FederatedHelper::StartTask(const FederatedApps& apps, uint32_t device, const std
             return tree->StartTask(device, task);
         }
     }
-    return "device " + std::to_string(device) + " is in no D2D cluster";
+    if (device >= apps.devices.size())
+    {
+        return "there is no device " + std::to_string(device);
+    }
+    // a device of its aggregator: the task's modules come in the aggregator's next push
+    const Ptr<DeviceApp> d = apps.devices[device];
+    const Ptr<FogApp> aggregator = apps.fogs.at(apps.aggregatorOf.at(device));
+    std::set<std::string> ids;
+    const std::string error = d->GetModuleIdsWithTask(task, &ids);
+    if (!error.empty())
+    {
+        return error;
+    }
+    const auto children = aggregator->GetChildIds();
+    if (std::find(children.begin(), children.end(), device) == children.end())
+    {
+        return "device " + std::to_string(device) + " takes no part";
+    }
+    const auto held = aggregator->GetChildModuleIds();
+    for (const auto& id : ids)
+    {
+        if (!std::binary_search(held.begin(), held.end(), id))
+        {
+            return "no device of device " + std::to_string(device) + "'s aggregator holds " + id;
+        }
+    }
+    if (!aggregator->SetChildModules(device, {ids.begin(), ids.end()}))
+    {
+        return "device " + std::to_string(device)
+               + "'s aggregator is collecting a round it takes part in: take a task on "
+                 "between rounds";
+    }
+    const std::string added = d->AddTask(task);
+    NS_ABORT_MSG_IF(!added.empty(), "FederatedHelper::StartTask: " << added);
+    return "";
 }
 
 int64_t

@@ -129,9 +129,11 @@ class FederatedHelper
     static int64_t AssignStreams(const FederatedApps& apps, int64_t stream);
 
     /**
-     * Device \p device of a D2D cluster (cluster-head aggregation) takes on \p task from
-     * the next round on, its modules relayed to it over D2D by the members that hold them
-     * (D2dClusterTree::StartTask). Call it before or while the simulation runs.
+     * Device \p device takes on \p task from the next round on. In a D2D cluster
+     * (cluster-head aggregation) its modules come over D2D from the members that hold them
+     * (D2dClusterTree::StartTask); otherwise its aggregator (fog, or the cloud's for star)
+     * pushes them to it directly — call it between that aggregator's rounds then (from its
+     * RoundDone trace, say). Only modules another device of the same aggregator holds.
      * \return an empty string, or why not
      */
     static std::string StartTask(const FederatedApps& apps, uint32_t device,

@@ -180,6 +180,19 @@ AggregatorApp::RemoveChild(uint32_t id)
     return true;
 }
 
+bool
+AggregatorApp::SetChildModules(uint32_t id, const std::vector<std::string>& moduleIds)
+{
+    const auto it = m_children.find(id);
+    if (it == m_children.end() || (m_collecting && m_participants.count(id)))
+    {
+        return false;
+    }
+    it->second.moduleIds = moduleIds;
+    it->second.moduleSet = std::set<std::string>(moduleIds.begin(), moduleIds.end());
+    return true;
+}
+
 std::vector<uint32_t>
 AggregatorApp::GetChildIds() const
 {

@@ -77,6 +77,13 @@ class AggregatorApp : public Application
      * collected waits for it
      */
     bool RemoveChild(uint32_t id);
+    /**
+     * Give child \p id another set of modules (its device took on a task): they are pushed
+     * to it and expected from it from the next round on.
+     * \return false, changing nothing, if there is no such child or the round being
+     * collected waits for it
+     */
+    bool SetChildModules(uint32_t id, const std::vector<std::string>& moduleIds);
     /// \return true while a collection round is open
     bool IsCollecting() const;
     /// \return the ids of the children
