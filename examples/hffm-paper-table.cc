@@ -351,16 +351,18 @@ main(int argc, char* argv[])
         std::string round;
         const bool parsed = std::getline(in, device, ':') && std::getline(in, taskName, ':')
                             && std::getline(in, round) && !taskName.empty();
-        try
+        auto number = [](const std::string& text, uint32_t& value)
         {
-            taskDevice = parsed ? static_cast<uint32_t>(std::stoul(device)) : 0;
-            taskRound = parsed ? static_cast<uint32_t>(std::stoul(round)) : 0;
-        }
-        catch (const std::exception&)
-        {
-            taskRound = 0;
-        }
-        if (!parsed || taskRound < 1 || taskRound >= rounds || taskDevice >= devices)
+            if (text.empty() || text.size() > 9
+                || text.find_first_not_of("0123456789") != std::string::npos)
+            {
+                return false;
+            }
+            value = static_cast<uint32_t>(std::stoul(text));
+            return true;
+        };
+        const bool numbers = parsed && number(device, taskDevice) && number(round, taskRound);
+        if (!numbers || taskRound < 1 || taskRound >= rounds || taskDevice >= devices)
         {
             std::cerr << "--startTask=" << startTask << " is not DEVICE:TASK:ROUND with DEVICE "
                       << "below --devices and ROUND from 1 to --rounds - 1\n";
