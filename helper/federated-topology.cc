@@ -5,6 +5,7 @@
 #include "ns3/federated-topology.h"
 
 #include "ns3/config.h"
+#include "ns3/internet-stack-helper.h"
 #include "ns3/mobility-helper.h"
 #include "ns3/nstime.h"
 #include "ns3/rectangle.h"
@@ -78,6 +79,20 @@ InstallDeviceMobility(const TopologyConfig& config, const Placement& placement,
         mobility.Install(devices.Get(i));
     }
     mobility.AssignStreams(devices, 7000);
+}
+
+void
+InstallInternetStacks(const FederatedTopology& t, const NodeContainer& alsoFix)
+{
+    InternetStackHelper internet;
+    internet.Install(t.devices);
+    internet.Install(t.fogs);
+    internet.Install(t.cloud);
+    int64_t stream = 5000;
+    stream += internet.AssignStreams(t.devices, stream);
+    stream += internet.AssignStreams(t.fogs, stream);
+    stream += internet.AssignStreams(t.cloud, stream);
+    internet.AssignStreams(alsoFix, stream);
 }
 
 void

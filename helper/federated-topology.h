@@ -77,6 +77,17 @@ Placement PlaceNodes(const TopologyConfig& config, double fogHeight, double devi
 void InstallDeviceMobility(const TopologyConfig& config, const Placement& placement,
                            NodeContainer devices);
 
+struct FederatedTopology;
+
+/**
+ * Install the IP stack on \p t's devices, fogs and cloud, and fix the random streams of
+ * those stacks (ARP's request jitter, among others), from 5000 in that order, then of
+ * \p alsoFix (nodes whose stacks were installed elsewhere: LTE's EPC gateways). They are
+ * otherwise numbered in creation order, across every simulation the process has run.
+ */
+void InstallInternetStacks(const FederatedTopology& t,
+                           const NodeContainer& alsoFix = NodeContainer());
+
 /**
  * Set the transport defaults every topology helper uses, before it creates nodes: TCP's
  * segment size (TopologyConfig::tcpSegmentBytes), and ARP's dead timeout of 1 s (a neighbour

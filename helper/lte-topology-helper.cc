@@ -8,7 +8,6 @@
 #include "ns3/config.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
-#include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/log.h"
@@ -164,17 +163,7 @@ LteTopologyHelper::Build(const Config& config)
     int64_t stream = 1000;
     stream += lte->AssignStreams(enbDevices, stream);
     lte->AssignStreams(ueDevices, stream);
-    InternetStackHelper internet;
-    internet.Install(t.devices);
-    internet.Install(t.fogs);
-    internet.Install(t.cloud);
-    // fixed random streams for the stacks too (ARP's request jitter, among others): they are
-    // otherwise numbered in creation order, across every simulation the process has run
-    int64_t ipStream = 5000;
-    ipStream += internet.AssignStreams(t.devices, ipStream);
-    ipStream += internet.AssignStreams(t.fogs, ipStream);
-    ipStream += internet.AssignStreams(t.cloud, ipStream);
-    internet.AssignStreams(NodeContainer(epc->GetPgwNode(), epc->GetSgwNode()), ipStream);
+    InstallInternetStacks(t, NodeContainer(epc->GetPgwNode(), epc->GetSgwNode()));
     Ipv4InterfaceContainer ueIfs = epc->AssignUeIpv4Address(ueDevices);
     Ipv4StaticRoutingHelper routing;
     for (uint32_t i = 0; i < config.devices; ++i)

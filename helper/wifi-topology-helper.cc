@@ -6,7 +6,6 @@
 
 #include "ns3/abort.h"
 #include "ns3/config.h"
-#include "ns3/internet-stack-helper.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-global-routing-helper.h"
 #include "ns3/log.h"
@@ -92,16 +91,7 @@ WifiTopologyHelper::Build(const Config& config)
     t.cloud.Create(1);
     t.radioPoints = t.fogs;
     t.energy = CreateObject<RadioEnergyMeter>();
-    InternetStackHelper internet;
-    internet.Install(t.devices);
-    internet.Install(t.fogs);
-    internet.Install(t.cloud);
-    // fixed random streams for the stacks too (ARP's request jitter, among others): they are
-    // otherwise numbered in creation order, across every simulation the process has run
-    int64_t ipStream = 5000;
-    ipStream += internet.AssignStreams(t.devices, ipStream);
-    ipStream += internet.AssignStreams(t.fogs, ipStream);
-    ipStream += internet.AssignStreams(t.cloud, ipStream);
+    InstallInternetStacks(t);
 
     const Placement placement = PlaceNodes(config, 0.0, 1.5);
     t.fogOf = placement.fogOf;

@@ -172,7 +172,7 @@ AggregatorApp::AddOptionalChild(uint32_t id, const Address& address,
 bool
 AggregatorApp::RemoveChild(uint32_t id)
 {
-    if (!m_children.count(id) || (m_collecting && m_participants.count(id)))
+    if (!m_children.count(id) || IsAwaited(id))
     {
         return false;
     }
@@ -184,7 +184,7 @@ bool
 AggregatorApp::SetChildModules(uint32_t id, const std::vector<std::string>& moduleIds)
 {
     const auto it = m_children.find(id);
-    if (it == m_children.end() || (m_collecting && m_participants.count(id)))
+    if (it == m_children.end() || IsAwaited(id))
     {
         return false;
     }
@@ -390,6 +390,12 @@ AggregatorApp::AbandonCollection()
     m_collecting = false;
     Simulator::Cancel(m_deadlineEvent);
     m_updates.clear();
+}
+
+bool
+AggregatorApp::IsAwaited(uint32_t id) const
+{
+    return m_collecting && m_participants.count(id);
 }
 
 bool

@@ -213,6 +213,8 @@ class AggregatorApp : public Application
     TracedCallback<const MessageFields&, const Address&> m_moduleSentTrace;
 
   private:
+    /// \return true if the round being collected waits for child \p id
+    bool IsAwaited(uint32_t id) const;
     void HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state);
     void HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleState> state);
     void FinishCollection();
