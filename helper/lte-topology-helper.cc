@@ -5,16 +5,22 @@
 #include "ns3/lte-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/component-carrier-enb.h"
 #include "ns3/config.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/log.h"
+#include "ns3/lte-enb-net-device.h"
+#include "ns3/lte-enb-phy.h"
 #include "ns3/lte-enb-rrc.h"
 #include "ns3/lte-helper.h"
+#include "ns3/lte-spectrum-phy.h"
 #include "ns3/lte-ue-net-device.h"
+#include "ns3/lte-ue-phy.h"
 #include "ns3/mobility-helper.h"
+#include "ns3/multi-model-spectrum-channel.h"
 #include "ns3/nstime.h"
 #include "ns3/point-to-point-epc-helper.h"
 #include "ns3/point-to-point-helper.h"
@@ -46,6 +52,66 @@ SrsPeriodicityFor(uint32_t uesPerCell)
         }
     }
     return 0;
+}
+
+/// A spectrum channel with the loss models of \p shared (the LteHelper's channel of the same
+/// direction, whose loss model is set to that direction's carrier).
+Ptr<SpectrumChannel>
+ChannelLike(Ptr<SpectrumChannel> shared, double maxLossDb)
+{
+    auto channel = CreateObject<MultiModelSpectrumChannel>();
+    if (maxLossDb > 0.0)
+    {
+        channel->SetAttribute("MaxLossDb", DoubleValue(maxLossDb));
+    }
+    if (Ptr<PropagationLossModel> loss = shared->GetPropagationLossModel())
+    {
+        channel->AddPropagationLossModel(loss);
+    }
+    if (Ptr<SpectrumPropagationLossModel> loss = shared->GetSpectrumPropagationLossModel())
+    {
+        channel->AddSpectrumPropagationLossModel(loss);
+    }
+    return channel;
+}
+
+/// Move a cell's eNB and UEs from the LteHelper's shared channels to a downlink and an
+/// uplink channel of their own: the eNB transmits on the first and listens on the second,
+/// its UEs the other way round (as LteHelper wires them on the shared ones).
+void
+GiveCellItsChannels(Ptr<LteHelper> lte, Ptr<LteEnbNetDevice> enb,
+                    const std::vector<Ptr<LteUeNetDevice>>& ues, double maxLossDb)
+{
+    Ptr<SpectrumChannel> sharedDl = lte->GetDownlinkSpectrumChannel();
+    Ptr<SpectrumChannel> sharedUl = lte->GetUplinkSpectrumChannel();
+    Ptr<SpectrumChannel> dl = ChannelLike(sharedDl, maxLossDb);
+    Ptr<SpectrumChannel> ul = ChannelLike(sharedUl, maxLossDb);
+    // a PHY's transmitting half sends on one channel, its receiving half listens on the other
+    auto move = [&](Ptr<LteSpectrumPhy> tx, Ptr<SpectrumChannel> txChannel, Ptr<LteSpectrumPhy> rx,
+                    Ptr<SpectrumChannel> rxChannel)
+    {
+        for (const auto& phy : {tx, rx})
+        {
+            sharedDl->RemoveRx(phy);
+            sharedUl->RemoveRx(phy);
+        }
+        tx->SetChannel(txChannel);
+        rx->SetChannel(rxChannel);
+        rxChannel->AddRx(rx);
+    };
+    for (const auto& [id, carrier] : enb->GetCcMap())
+    {
+        Ptr<LteEnbPhy> phy = DynamicCast<ComponentCarrierEnb>(carrier)->GetPhy();
+        move(phy->GetDlSpectrumPhy(), dl, phy->GetUlSpectrumPhy(), ul);
+    }
+    for (const auto& ue : ues)
+    {
+        for (const auto& [id, carrier] : ue->GetCcMap())
+        {
+            Ptr<LteUePhy> phy = carrier->GetPhy();
+            move(phy->GetUlSpectrumPhy(), ul, phy->GetDlSpectrumPhy(), dl);
+        }
+    }
 }
 
 /// Route \p network/\p mask on \p node through \p gateway.
@@ -173,6 +239,20 @@ LteTopologyHelper::Build(const Config& config)
             ->SetDefaultRoute(epc->GetUeDefaultGatewayAddress(), 1);
         lte->Attach(ueDevices.Get(i), enbDevices.Get(t.fogOf[i]));
         t.energy->WatchLteUe(i, DynamicCast<LteUeNetDevice>(ueDevices.Get(i)));
+    }
+    // after Attach, which tunes each UE to its cell's carrier
+    if (config.channelPerCell)
+    {
+        std::vector<std::vector<Ptr<LteUeNetDevice>>> cellUes(config.fogs);
+        for (uint32_t i = 0; i < config.devices; ++i)
+        {
+            cellUes[t.fogOf[i]].push_back(DynamicCast<LteUeNetDevice>(ueDevices.Get(i)));
+        }
+        for (uint32_t f = 0; f < config.fogs; ++f)
+        {
+            GiveCellItsChannels(lte, DynamicCast<LteEnbNetDevice>(enbDevices.Get(f)), cellUes[f],
+                                config.maxLossDb);
+        }
     }
 
     Ipv4AddressHelper ipv4;

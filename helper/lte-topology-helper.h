@@ -53,6 +53,13 @@ class LteTopologyHelper
         /// for every MCS, so at 1 ms it is the largest per-TTI cost of a cell; with static
         /// UEs and no fading the channel, hence the report, does not change between reports
         uint32_t cqiPeriodMs{10};
+        /// Each cell on a downlink and an uplink spectrum channel of its own: a UE hears only
+        /// its own eNB and an eNB only its own UEs (a frequency plan without co-channel
+        /// interference between cells, as the Wi-Fi helper's channel per cell), and a
+        /// transmission costs the simulation its cell's receivers, not the whole network's.
+        /// false: one channel pair for every cell, where maxLossDb decides which signals
+        /// reach which receiver
+        bool channelPerCell{true};
     };
 
     /**

@@ -9,7 +9,12 @@
 #include "ns3/core-module.h"
 #include "ns3/d2d-radio-helper.h"
 #include "ns3/federated-helper.h"
+#include "ns3/lte-enb-net-device.h"
+#include "ns3/lte-enb-phy.h"
+#include "ns3/lte-spectrum-phy.h"
 #include "ns3/lte-topology-helper.h"
+#include "ns3/lte-ue-net-device.h"
+#include "ns3/lte-ue-phy.h"
 #include "ns3/m3t-federated-learner.h"
 #include "ns3/module-source-application.h"
 #include "ns3/module-transfer-helper.h"
@@ -253,6 +258,119 @@ class HierarchicalRoundsTestCase : public TestCase
 
     std::string m_radio;
     uint32_t m_rounds;
+};
+
+/**
+ * LteTopologyHelper::Config::channelPerCell: each cell's eNB and UEs are the only
+ * receivers of their own pair of spectrum channels, and with the default geometry (every
+ * other cell beyond maxLossDb) a round over them is the same, to the nanosecond and the
+ * byte, as over the one channel pair of all cells.
+ */
+class LteChannelPerCellTestCase : public TestCase
+{
+  public:
+    LteChannelPerCellTestCase()
+        : TestCase("each LTE cell on its own channels, with the shared channel's rounds")
+    {
+    }
+
+  private:
+    /// What a round tells apart: when each fog's round ended, and what each device moved
+    /// and spent on air.
+    struct Outcome
+    {
+        std::vector<int64_t> roundEndsNs;
+        std::vector<uint64_t> deviceBytes;
+        std::vector<double> radioJoules;
+    };
+
+    Outcome Run(bool channelPerCell)
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        LteTopologyHelper::Config c;
+        c.devices = 4;
+        c.fogs = 2;
+        c.resourceBlocks = 25;
+        c.channelPerCell = channelPerCell;
+        const FederatedTopology topology = LteTopologyHelper::Build(c);
+        if (channelPerCell)
+        {
+            CheckChannels(topology);
+        }
+        FederatedMethod method;
+        FederatedMethod::Parse("edge-only", method);
+        FederatedHelper helper(learner);
+        helper.SetFogAttribute("Rounds", UintegerValue(1));
+        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(30)));
+        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        Recorder rec;
+        rec.Attach(apps);
+        Simulator::Stop(Seconds(600));
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_EQ(rec.finished, 2U, "both fogs finish");
+        Outcome o;
+        for (const auto& s : rec.fogRounds)
+        {
+            o.roundEndsNs.push_back(s.finished.GetNanoSeconds());
+        }
+        for (uint32_t i = 0; i < apps.devices.size(); ++i)
+        {
+            o.deviceBytes.push_back(apps.devices[i]->GetBytesSent());
+            o.radioJoules.push_back(topology.energy->GetEnergy(i));
+        }
+        Simulator::Destroy();
+        return o;
+    }
+
+    /// Each cell's channels have that cell's receivers only: the eNB on the uplink, its
+    /// UEs on the downlink.
+    void CheckChannels(const FederatedTopology& topology)
+    {
+        std::set<Ptr<SpectrumChannel>> downlinks;
+        for (uint32_t f = 0; f < topology.radioPoints.GetN(); ++f)
+        {
+            Ptr<LteEnbNetDevice> enb
+                = topology.radioPoints.Get(f)->GetDevice(0)->GetObject<LteEnbNetDevice>();
+            NS_TEST_ASSERT_MSG_NE(enb, nullptr, "an eNB device on radio point " << f);
+            Ptr<SpectrumChannel> ul = enb->GetPhy()->GetUlSpectrumPhy()->GetChannel();
+            Ptr<SpectrumChannel> dl = enb->GetPhy()->GetDlSpectrumPhy()->GetChannel();
+            NS_TEST_EXPECT_MSG_EQ(ul->GetNDevices(), 1U, "cell " << f << ": its eNB hears");
+            NS_TEST_EXPECT_MSG_EQ(ul->GetDevice(0), enb, "cell " << f << ": its own eNB");
+            uint32_t cellUes = 0;
+            for (uint32_t i = 0; i < topology.devices.GetN(); ++i)
+            {
+                if (topology.fogOf[i] != f)
+                {
+                    continue;
+                }
+                ++cellUes;
+                Ptr<LteUeNetDevice> ue
+                    = topology.devices.Get(i)->GetDevice(0)->GetObject<LteUeNetDevice>();
+                NS_TEST_ASSERT_MSG_NE(ue, nullptr, "an LTE UE device on device " << i);
+                NS_TEST_EXPECT_MSG_EQ(ue->GetPhy()->GetDlSpectrumPhy()->GetChannel(), dl,
+                                      "UE " << i << " listens to its own cell's downlink");
+                NS_TEST_EXPECT_MSG_EQ(ue->GetPhy()->GetUlSpectrumPhy()->GetChannel(), ul,
+                                      "UE " << i << " sends on its own cell's uplink");
+            }
+            NS_TEST_EXPECT_MSG_EQ(dl->GetNDevices(), cellUes, "cell " << f << ": its UEs hear");
+            downlinks.insert(dl);
+        }
+        NS_TEST_EXPECT_MSG_EQ(downlinks.size(), topology.radioPoints.GetN(), "a channel a cell");
+    }
+
+    void DoRun() override
+    {
+        const Outcome own = Run(true);
+        const Outcome shared = Run(false);
+        NS_TEST_ASSERT_MSG_EQ(own.roundEndsNs.size(), 2U, "a round at each fog");
+        NS_TEST_EXPECT_MSG_EQ((own.roundEndsNs == shared.roundEndsNs), true,
+                              "the rounds end at the same nanosecond");
+        NS_TEST_EXPECT_MSG_EQ((own.deviceBytes == shared.deviceBytes), true, "the same bytes");
+        NS_TEST_EXPECT_MSG_EQ((own.radioJoules == shared.radioJoules), true,
+                              "the same radio energy");
+    }
 };
 
 /**
@@ -1348,6 +1466,7 @@ class FederatedTestSuite : public TestSuite
     {
         AddTestCase(new HierarchicalRoundsTestCase("wifi", 4), TestCase::QUICK);
         AddTestCase(new HierarchicalRoundsTestCase("lte", 2), TestCase::QUICK);
+        AddTestCase(new LteChannelPerCellTestCase, TestCase::QUICK);
         AddTestCase(new BusyWifiCellTestCase, TestCase::QUICK);
         AddTestCase(new DropoutTestCase, TestCase::QUICK);
         AddTestCase(new CorruptUploadTestCase, TestCase::QUICK);
