@@ -5,6 +5,7 @@
 #include "ns3/lte-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/boolean.h"
 #include "ns3/component-carrier-enb.h"
 #include "ns3/config.h"
 #include "ns3/double.h"
@@ -191,6 +192,8 @@ LteTopologyHelper::Build(const Config& config)
     ns3::Config::SetDefault("ns3::LteUePhy::DownlinkCqiPeriodicity",
                             TimeValue(MilliSeconds(config.cqiPeriodMs)));
     ns3::Config::SetDefault("ns3::LteEnbPhy::TxPower", DoubleValue(config.enbTxPowerDbm));
+    ns3::Config::SetDefault("ns3::LteSpectrumPhy::CtrlErrorModelEnabled",
+                            BooleanValue(config.controlErrorModel));
 
     ApplyTransportDefaults(config);
     FederatedTopology t;

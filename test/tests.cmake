@@ -34,6 +34,7 @@ add_executable(hffm-gtest
   test/gtest/federated-learner-test.cc
   test/gtest/local-trainer-test.cc
   test/gtest/m3t-data-test.cc
+  test/gtest/malloc-test.cc
   test/gtest/m3t-model-test.cc
   test/gtest/module-state-test.cc
   test/gtest/message-format-test.cc
@@ -46,6 +47,7 @@ add_executable(hffm-gtest
 # Debian's python3-torch makes the TorchScript file the import test reads.
 find_program(HFFM_PYTHON python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
 target_compile_definitions(hffm-gtest PRIVATE HFFM_PYTHON="${HFFM_PYTHON}"
+                                              HFFM_MALLOC_LIBRARY="${HFFM_MALLOC_LIBRARY}"
                                               HFFM_SOURCE_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
 target_link_libraries(hffm-gtest PRIVATE hffm GTest::gtest GTest::gtest_main)
 hffm_target_defaults(hffm-gtest)
