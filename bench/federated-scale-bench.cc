@@ -22,6 +22,7 @@
 #include "ns3/wifi-topology-helper.h"
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 
 using namespace ns3;
@@ -74,6 +75,9 @@ main(int argc, char* argv[])
     std::string method = "hier-1";
     std::string standard = "80211ax";
     bool ampdu = true;
+    bool channelPerCell = true;
+    bool controlErrorModel = false;
+    double idleSeconds = 0.0;
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
     cmd.AddValue("devices", "edge devices", devices);
@@ -83,6 +87,12 @@ main(int argc, char* argv[])
     cmd.AddValue("method", "star, edge-only or hier-K", method);
     cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
     cmd.AddValue("ampdu", "Wi-Fi A-MPDU aggregation (off: no Block Ack with 802.11n)", ampdu);
+    cmd.AddValue("channelPerCell", "LTE: each cell on spectrum channels of its own",
+                 channelPerCell);
+    cmd.AddValue("controlErrorModel", "LTE: the PCFICH/PDCCH error model", controlErrorModel);
+    cmd.AddValue("idleSeconds",
+                 "> 0: no applications, only the network for this many simulated seconds",
+                 idleSeconds);
     cmd.Parse(argc, argv);
     if (fogs == 0)
     {
@@ -93,6 +103,11 @@ main(int argc, char* argv[])
     if (!error.empty() || (radio != "wifi" && radio != "lte"))
     {
         std::cerr << (error.empty() ? "--radio is not wifi or lte" : error) << "\n";
+        return 2;
+    }
+    if (!(idleSeconds >= 0.0) || !std::isfinite(idleSeconds))
+    {
+        std::cerr << "--idleSeconds " << idleSeconds << " is not a non-negative number\n";
         return 2;
     }
 
@@ -124,7 +139,21 @@ main(int argc, char* argv[])
         LteTopologyHelper::Config c;
         c.devices = devices;
         c.fogs = fogs;
+        c.channelPerCell = channelPerCell;
+        c.controlErrorModel = controlErrorModel;
         topology = LteTopologyHelper::Build(c);
+    }
+    if (idleSeconds > 0.0)
+    {
+        // what the radio costs with no traffic: beacons, or LTE's per-TTI control and CQI
+        const auto idleStart = Clock::now();
+        Simulator::Stop(Seconds(idleSeconds));
+        Simulator::Run();
+        const double idle = std::chrono::duration<double>(Clock::now() - idleStart).count();
+        Simulator::Destroy();
+        std::cout << "radio=" << radio << "\ndevices=" << devices << "\nfogs=" << fogs
+                  << "\nidle_simulated_s=" << idleSeconds << "\nidle_wall_s=" << idle << "\n";
+        return 0;
     }
     FederatedHelper helper(learner);
     helper.SetFogAttribute("Rounds", UintegerValue(rounds));

@@ -125,18 +125,37 @@ M3TFederatedLearner::Impl::LoadFoundation(const M3TDataset& pretrainSplit)
     {
         everything.tasks.insert(t.name);
     }
+    // Pretraining trains every module, but only the foundation (what a checkpoint holds) is
+    // kept: the others go back to their initial values, so that this run starts where a run
+    // reading the checkpoint starts.
+    auto isFoundation = [this](const std::string& id)
+    {
+        const auto kind = model->GetModuleKind(id);
+        return kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE;
+    };
+    std::vector<ModuleState> others;
+    for (const auto& id : model->GetModuleIds())
+    {
+        if (!isFoundation(id))
+        {
+            others.push_back(model->Export(id));
+        }
+    }
     std::vector<int64_t> indices(config.pretrainSamples);
     std::iota(indices.begin(), indices.end(), 0);
     TrainOptions options = config.train;
     options.epochs = config.pretrainEpochs;
     TrainLocal(model, pretrainSplit, indices, everything, options);
+    for (const auto& m : others)
+    {
+        model->Import(m);
+    }
     if (!config.checkpoint.empty())
     {
         std::vector<std::shared_ptr<const ModuleState>> foundation;
         for (const auto& id : model->GetModuleIds())
         {
-            const auto kind = model->GetModuleKind(id);
-            if (kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE)
+            if (isFoundation(id))
             {
                 foundation.push_back(std::make_shared<ModuleState>(model->Export(id)));
             }

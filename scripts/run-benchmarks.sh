@@ -9,18 +9,33 @@
 #    modalities, all tasks) in C++ and in PyTorch eager (Debian's python3-torch), alternating,
 #    3 runs each at 1 and 2 threads;
 #  - federated-scale.csv: wall time per federated round split into learning and simulation,
-#    for 10 to 400 devices on Wi-Fi (802.11ax) and LTE.
+#    for 10 to 400 devices on Wi-Fi (802.11ax) and LTE, 3 runs each up to 100 devices, and
+#    federated-scale-median.csv, the median run of each.
+# Arguments name the benchmarks to run (codec, goodput, train-step, federated-scale); none:
+# all of them.
 set -euo pipefail
+wanted=("$@")
+want() { [ ${#wanted[@]} -eq 0 ] || [[ " ${wanted[*]} " == *" $1 "* ]]; }
+for w in "${wanted[@]}"; do
+  case "$w" in
+    codec | goodput | train-step | federated-scale) ;;
+    *) echo "run-benchmarks: unknown benchmark '$w' (codec, goodput, train-step, federated-scale)" >&2
+       exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 bash scripts/build.sh > /dev/null
 B=${BUILD_DIR:-build}
 out=results/bench
 mkdir -p "$out"
 
+if want codec; then
 "$B/bench/hffm-bench-codec" --benchmark_min_time=0.5 --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true --benchmark_out="$out/codec.json" \
   --benchmark_out_format=json | tee "$out/codec.txt"
+fi
 
+if want goodput; then
 echo "settings,data_rate,segment_size,tcp_buffer,transfer_time_s,min_time_payload_only_s,goodput_fraction_of_link" \
   > "$out/goodput.csv"
 run() { # settings rate segment buffer
@@ -36,7 +51,9 @@ for rate in 10Mbps 100Mbps 1Gbps; do
   run mss-1448-buffer-4MB "$rate" 1448 4194304
 done
 column -s, -t "$out/goodput.csv"
+fi
 
+if want train-step; then
 echo "implementation,threads,run,ms_per_step" > "$out/train-step.csv"
 for threads in 1 2; do
   for run in 1 2 3; do
@@ -55,19 +72,33 @@ for threads in 1 2; do
   py=$(median pytorch $threads)
   echo "threads=$threads cpp_ms=$cpp pytorch_ms=$py ratio=$(awk -v a="$cpp" -v b="$py" 'BEGIN { printf "%.3f", a / b }')"
 done | tee "$out/train-step-summary.txt"
+fi
 
 # federated rounds: wall time per round split into learning (LibTorch) and simulation (ns-3
 # and the applications), for 10 to 400 devices on Wi-Fi and LTE (one fog per
-# 10 devices, hierarchical with a cloud sync every round, 100 samples per device)
-echo "radio,devices,fogs,learning_wall_s_per_round,simulation_wall_s_per_round,simulation_fraction,simulated_s_per_round" \
-  > "$out/federated-scale.csv"
+# 10 devices, hierarchical with a cloud sync every round, 100 samples per device); wall
+# times vary from run to run, so up to 100 devices each runs 3 times
+if want federated-scale; then
+header="radio,devices,fogs,learning_wall_s_per_round,simulation_wall_s_per_round,simulation_fraction,simulated_s_per_round"
+echo "run,$header" > "$out/federated-scale.csv"
+echo "$header" > "$out/federated-scale-median.csv"
 for radio in wifi lte; do
   for n in 10 40 100 400; do
-    # Wi-Fi: 802.11ax with A-MPDU (the helper's default)
-    "$B/bench/hffm-bench-federated-scale" --radio=$radio --devices=$n --rounds=1 > "$out/scale.txt"
-    get() { sed -n "s/^$1=//p" "$out/scale.txt"; }
-    echo "$radio,$n,$(get fogs),$(get learning_wall_s_per_round),$(get simulation_wall_s_per_round),$(get simulation_fraction),$(get simulated_s_per_round)" \
-      >> "$out/federated-scale.csv"
+    runs=3
+    [ "$n" -gt 100 ] && runs=1
+    rows=()
+    for run in $(seq "$runs"); do
+      # Wi-Fi: 802.11ax with A-MPDU (the helper's default)
+      "$B/bench/hffm-bench-federated-scale" --radio=$radio --devices=$n --rounds=1 > "$out/scale.txt"
+      get() { sed -n "s/^$1=//p" "$out/scale.txt"; }
+      row="$radio,$n,$(get fogs),$(get learning_wall_s_per_round),$(get simulation_wall_s_per_round),$(get simulation_fraction),$(get simulated_s_per_round)"
+      echo "$run,$row" >> "$out/federated-scale.csv"
+      rows+=("$row")
+    done
+    # the run with the median simulation fraction
+    printf '%s\n' "${rows[@]}" | sort -t, -k6 -g | sed -n "$(( (runs + 1) / 2 ))p" \
+      >> "$out/federated-scale-median.csv"
   done
 done
-column -s, -t "$out/federated-scale.csv"
+column -s, -t "$out/federated-scale-median.csv"
+fi

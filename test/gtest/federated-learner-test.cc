@@ -5,6 +5,7 @@
 #include "../hffm-test-util.h"
 #include "ns3/m3t-federated-learner.h"
 
+#include <filesystem>
 #include <gtest/gtest.h>
 
 using namespace ns3;
@@ -89,4 +90,42 @@ TEST(FederatedLearner, EvaluatesAndRejectsBadRequests)
     c = Tiny();
     c.alpha = 0.0;
     EXPECT_THROW(M3TFederatedLearner{c}, std::invalid_argument);
+}
+
+// A run that pretrains the foundation (and writes its checkpoint) and a later run that reads
+// that checkpoint start from the same model: the foundation's modules are the checkpoint's,
+// every other module keeps its initial value (pretraining trains them too, but only the
+// foundation is kept). Before, a first run started the federated modules from their
+// pretrained values and every later run from their initial ones, and the two got different
+// accuracy from the same seed.
+TEST(FederatedLearner, PretrainingAndReadingItsCheckpointStartAlike)
+{
+    const std::string path
+        = (std::filesystem::temp_directory_path() / "hffm-learner-foundation.hffm").string();
+    std::filesystem::remove(path);
+    M3TLearnerConfig c = Tiny();
+    c.pretrainSamples = 40;
+    c.checkpoint = path;
+    M3TFederatedLearner pretrained(c);
+    ASSERT_TRUE(std::filesystem::exists(path));
+    M3TFederatedLearner read(c);
+    std::filesystem::remove(path);
+
+    const ModuleMap a = pretrained.GetInitialModules();
+    const ModuleMap b = read.GetInitialModules();
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [id, m] : a)
+    {
+        ASSERT_EQ(b.count(id), 1U) << id;
+        EXPECT_TRUE(m->IsBitIdentical(*b.at(id))) << id;
+    }
+    // the frozen backbone, not among the initial modules, shapes the updates
+    const NodeProfile both{{Modality::IMAGE, Modality::TEXT}, {"fine", "question"}};
+    const LocalUpdate ua = pretrained.Train(0, both, a, 1);
+    const LocalUpdate ub = read.Train(0, both, b, 1);
+    ASSERT_EQ(ua.modules.size(), ub.modules.size());
+    for (std::size_t k = 0; k < ua.modules.size(); ++k)
+    {
+        EXPECT_TRUE(ua.modules[k]->IsBitIdentical(*ub.modules[k])) << ua.modules[k]->GetModuleId();
+    }
 }
