@@ -86,6 +86,20 @@ SmallTopology(const std::string& radio, uint32_t devices, uint32_t fogs)
     return LteTopologyHelper::Build(c);
 }
 
+/// The apps of \p methodName for FourDevices() on \p topology: \p rounds edge rounds, each
+/// closed by the fogs after \p deadline at the latest.
+FederatedApps
+InstallFourDevices(std::shared_ptr<FederatedLearner> learner, const FederatedTopology& topology,
+                   const std::string& methodName, uint32_t rounds, Time deadline)
+{
+    FederatedMethod method;
+    NS_ABORT_MSG_IF(!FederatedMethod::Parse(methodName, method).empty(), methodName);
+    FederatedHelper helper(std::move(learner));
+    helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+    helper.SetFogAttribute("RoundDeadline", TimeValue(deadline));
+    return helper.Install(topology, FourDevices(), method);
+}
+
 /// Records what the applications of a run report.
 struct Recorder
 {
@@ -301,12 +315,8 @@ class LteChannelPerCellTestCase : public TestCase
         {
             CheckChannels(topology);
         }
-        FederatedMethod method;
-        FederatedMethod::Parse("edge-only", method);
-        FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(1));
-        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(30)));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        const FederatedApps apps
+            = InstallFourDevices(learner, topology, "edge-only", 1, Seconds(30));
         Recorder rec;
         rec.Attach(apps);
         Simulator::Stop(Seconds(600));
@@ -454,12 +464,8 @@ class DropoutTestCase : public TestCase
         RngSeedManager::SetRun(1);
         auto learner = TinyLearner(4);
         const FederatedTopology topology = SmallTopology("wifi", 4, 2);
-        FederatedMethod method;
-        FederatedMethod::Parse("edge-only", method);
-        FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
-        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(5)));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        const FederatedApps apps
+            = InstallFourDevices(learner, topology, "edge-only", 2, Seconds(5));
         apps.devices[2]->SetStopTime(MilliSeconds(1)); // device 2 (fog 0) leaves at once
         Recorder rec;
         rec.Attach(apps);
