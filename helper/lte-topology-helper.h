@@ -63,9 +63,9 @@ class LteTopologyHelper
         /// Whether a UE draws PCFICH and PDCCH decoding errors every TTI
         /// (LteSpectrumPhy::CtrlErrorModelEnabled, ns-3's default true). Off by default: in
         /// the default cells (a UE within 150 m of its eNB, no co-channel interference) the
-        /// control channels' SINR is above 50 dB, where the error model always decodes, and
-        /// evaluating it is the largest cost of an idle cell. Turn it on for cells whose edge
-        /// has a low SINR
+        /// control channels' SINR is 56 dB or more, where the error model always decodes, and
+        /// evaluating it is about an eighth of what an idle cell costs to simulate. Turn it
+        /// on for cells whose edge has a low SINR
         bool controlErrorModel{false};
     };
 

@@ -15,7 +15,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp python3-torch
   # support libraries
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
-  # malloc for the executables (HFFM_TCMALLOC): ns-3's packet and spectrum churn
+  # malloc for the executables (HFFM_MALLOC): ns-3's packet and spectrum churn
   libtcmalloc-minimal4
   # data
   dataset-fashion-mnist
