@@ -93,7 +93,8 @@ InstallFourDevices(std::shared_ptr<FederatedLearner> learner, const FederatedTop
                    const std::string& methodName, uint32_t rounds, Time deadline)
 {
     FederatedMethod method;
-    NS_ABORT_MSG_IF(!FederatedMethod::Parse(methodName, method).empty(), methodName);
+    const std::string parsed = FederatedMethod::Parse(methodName, method);
+    NS_ABORT_MSG_IF(!parsed.empty(), parsed);
     FederatedHelper helper(std::move(learner));
     helper.SetFogAttribute("Rounds", UintegerValue(rounds));
     helper.SetFogAttribute("RoundDeadline", TimeValue(deadline));
@@ -511,12 +512,8 @@ class CorruptUploadTestCase : public TestCase
         RngSeedManager::SetRun(1);
         auto learner = TinyLearner(4);
         const FederatedTopology topology = SmallTopology("wifi", 4, 2);
-        FederatedMethod method;
-        FederatedMethod::Parse("edge-only", method);
-        FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(1));
-        helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(3600)));
-        const FederatedApps apps = helper.Install(topology, FourDevices(), method);
+        const FederatedApps apps
+            = InstallFourDevices(learner, topology, "edge-only", 1, Seconds(3600));
 
         // While device 0 trains (slowly: its round-1 upload leaves seconds later), its node
         // also sends a forged round-1 adapter/0 of the wrong shape under its sender id.
