@@ -13,11 +13,14 @@
  *     hffm-paper-table --radio=lte
  *     hffm-paper-table --devices=40 --fogs=10 --rounds=16 --seeds=3     the full table
  *
+ * (scripts/run-full-table.sh runs the full table as one process per method and seed.)
  * Writes to <outputDir>/<runTag>/: summary.csv (one row per method), summary.txt (the same
- * as a readable table), rounds-<method>-seed<S>.csv (one row per round), nodes-<method>-seed<S>.csv
- * (one row per device: radio and compute energy, bytes), scenario-seed<S>.csv (the devices, in
- * the scenario file format), and with --pcap=1 PCAP
- * files per method. Each column is described in doc/hffm.rst ("The paper table").
+ * as a readable table), rounds-<method>-seed<S>.csv (one row per round),
+ * nodes-<method>-seed<S>.csv (one row per device: radio and compute energy, bytes, final
+ * accuracy per task), run-<method>-seed<S>.csv (what else the summary needs, so that
+ * scripts/merge-paper-tables.py can make one table of runs made apart), scenario-seed<S>.csv
+ * (the devices, in the scenario file format), and with --pcap=1 PCAP files per method. Each
+ * column is described in doc/hffm.rst ("The paper table").
  */
 
 #include "ns3/closed-form-cost.h"
@@ -67,7 +70,8 @@ struct RoundRow
 struct MethodRun
 {
     std::vector<RoundRow> rounds;
-    std::map<std::string, std::vector<double>> accuracy; //!< per task, per device
+    std::map<std::string, std::vector<double>> accuracy;       //!< per task, per device
+    std::vector<std::map<std::string, double>> deviceAccuracy; //!< per device, per task
     uint64_t rejected{0};
     uint32_t treeRebuilds{0}; //!< D2D trees rebuilt after members moved or were missed
 };
@@ -89,13 +93,14 @@ Key(uint32_t aggregator, const NodeProfile& p)
     return os.str();
 }
 
-/// Per task, the accuracy of every participating device with the modules it would use now.
-std::map<std::string, std::vector<double>>
+/// Per device, the accuracy on each of its tasks with the modules it would use now (an empty
+/// map for a device that takes no part).
+std::vector<std::map<std::string, double>>
 EvaluateDevices(FederatedLearner& learner, const FederatedApps& apps,
                 const std::vector<DeviceSpec>& specs)
 {
     std::map<std::string, std::map<std::string, double>> cache;
-    std::map<std::string, std::vector<double>> perTask;
+    std::vector<std::map<std::string, double>> perDevice(apps.devices.size());
     for (std::size_t i = 0; i < apps.devices.size(); ++i)
     {
         const uint32_t a = apps.aggregatorOf[i];
@@ -113,7 +118,19 @@ EvaluateDevices(FederatedLearner& learner, const FederatedApps& apps,
         {
             cache[key] = learner.Evaluate(apps.fogs[a]->GetModules(), specs[i].profile);
         }
-        for (const auto& [task, acc] : cache[key])
+        perDevice[i] = cache[key];
+    }
+    return perDevice;
+}
+
+/// Per task, the accuracies of the devices that have it, in device order.
+std::map<std::string, std::vector<double>>
+PerTask(const std::vector<std::map<std::string, double>>& perDevice)
+{
+    std::map<std::string, std::vector<double>> perTask;
+    for (const auto& device : perDevice)
+    {
+        for (const auto& [task, acc] : device)
         {
             perTask[task].push_back(acc);
         }
@@ -690,7 +707,7 @@ main(int argc, char* argv[])
                             if (evalEvery > 0 && (r % evalEvery == 0 || r == rounds))
                             {
                                 for (const auto& [task, accs] :
-                                     EvaluateDevices(*learner, apps, specs))
+                                     PerTask(EvaluateDevices(*learner, apps, specs)))
                                 {
                                     row.accuracy[task] = Mean(accs);
                                 }
@@ -745,7 +762,8 @@ main(int argc, char* argv[])
                 row.closedFormLatency = cf.seconds;
                 row.closedFormEnergy = cf.joules;
             }
-            result.accuracy = EvaluateDevices(*learner, apps, specs);
+            result.deviceAccuracy = EvaluateDevices(*learner, apps, specs);
+            result.accuracy = PerTask(result.deviceAccuracy);
             for (const auto& f : apps.fogs)
             {
                 result.rejected += f->GetRejectedCount();
@@ -767,7 +785,12 @@ main(int argc, char* argv[])
                                 / ("nodes-" + method.name + "-seed" + std::to_string(s) + ".csv"));
             nodes << "method,seed,device,aggregator,modalities,tasks,train_samples,"
                      "rounds_trained,radio_airtime_s,radio_energy_J,compute_time_s,"
-                     "compute_energy_J,bytes_sent,bytes_received\n";
+                     "compute_energy_J,bytes_sent,bytes_received";
+            for (const auto& t : DefaultTasks())
+            {
+                nodes << ",acc_" << t.name << "_pct";
+            }
+            nodes << "\n";
             for (std::size_t i = 0; i < apps.devices.size(); ++i)
             {
                 const auto& d = apps.devices[i];
@@ -780,10 +803,30 @@ main(int argc, char* argv[])
                       << "," << topology.energy->GetAirtime(index).GetSeconds() << ","
                       << topology.energy->GetEnergy(index) << ","
                       << d->GetComputeTime().GetSeconds() << "," << d->GetComputeEnergy() << ","
-                      << d->GetBytesSent() << "," << d->GetBytesReceived() << "\n";
+                      << d->GetBytesSent() << "," << d->GetBytesReceived();
+                // final accuracy on each of its tasks; empty for a task it lacks or a device
+                // that took no part (summary.csv's mean and spread are over these cells)
+                for (const auto& t : DefaultTasks())
+                {
+                    nodes << ",";
+                    const auto it = result.deviceAccuracy[i].find(t.name);
+                    if (it != result.deviceAccuracy[i].end())
+                    {
+                        nodes << std::setprecision(12) << 100.0 * it->second
+                              << std::setprecision(6);
+                    }
+                }
+                nodes << "\n";
             }
+            // what the summary needs beyond the rows of nodes- and rounds-: so that
+            // scripts/merge-paper-tables.py can make summary.csv from runs made apart
+            std::ofstream(folder / ("run-" + method.name + "-seed" + std::to_string(s) + ".csv"))
+                << "method,seed,radio,devices,fogs,rounds,rejected,d2d_tree_rebuilds\n"
+                << method.name << "," << s << "," << radio << "," << devices << "," << fogs << ","
+                << rounds << "," << result.rejected << "," << result.treeRebuilds << "\n";
             std::ofstream csv(folder
                               / ("rounds-" + method.name + "-seed" + std::to_string(s) + ".csv"));
+            csv << std::setprecision(12); // summary.csv can be remade from these rows
             csv << "method,seed,round,time_s,latency_s,radio_energy_J,compute_energy_J,"
                    "device_up_bytes,device_down_bytes,backhaul_bytes,d2d_bytes,stragglers,"
                    "closed_form_latency_s,closed_form_energy_J";

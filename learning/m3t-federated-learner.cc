@@ -14,6 +14,7 @@
 #include <cmath>
 #include <fstream>
 #include <numeric>
+#include <set>
 #include <stdexcept>
 
 namespace ns3
@@ -102,12 +103,32 @@ struct M3TFederatedLearner::Impl
 void
 M3TFederatedLearner::Impl::LoadFoundation(const M3TDataset& pretrainSplit)
 {
+    // the foundation: what a checkpoint holds, pretrained once and shared by every run
+    auto isFoundation = [this](const std::string& id)
+    {
+        const auto kind = model->GetModuleKind(id);
+        return kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE;
+    };
     if (!config.checkpoint.empty() && FileExists(config.checkpoint))
     {
         const CheckpointContents read = ReadCheckpoint(config.checkpoint);
         if (!read.error.empty())
         {
             throw std::runtime_error(read.error);
+        }
+        std::set<std::string> held;
+        for (const auto& m : read.modules)
+        {
+            held.insert(m->GetModuleId());
+        }
+        // a file cut at a module boundary reads cleanly: only what it lacks tells
+        for (const auto& id : model->GetModuleIds())
+        {
+            if (isFoundation(id) && !held.count(id))
+            {
+                throw std::runtime_error("checkpoint " + config.checkpoint
+                                         + " lacks foundation module '" + id + "'");
+            }
         }
         for (const auto& m : read.modules)
         {
@@ -128,11 +149,6 @@ M3TFederatedLearner::Impl::LoadFoundation(const M3TDataset& pretrainSplit)
     // Pretraining trains every module, but only the foundation (what a checkpoint holds) is
     // kept: the others go back to their initial values, so that this run starts where a run
     // reading the checkpoint starts.
-    auto isFoundation = [this](const std::string& id)
-    {
-        const auto kind = model->GetModuleKind(id);
-        return kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE;
-    };
     std::vector<ModuleState> others;
     for (const auto& id : model->GetModuleIds())
     {

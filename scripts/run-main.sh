@@ -5,8 +5,7 @@
 # seven methods: star FedAvg, edge-only, edge-only+D2D, hierarchical every 2 and every 8
 # rounds, each also with D2D) on Fashion-MNIST, and plots accuracy against cumulative
 # latency and energy. Results go to results/hffm-paper-table/default/. Extra arguments go to
-# the example, e.g. --radio=lte, or the full table:
-#   --devices=40 --fogs=10 --rounds=16 --seeds=3 --runTag=full
+# the example, e.g. --radio=lte. The full table: scripts/run-full-table.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh > /dev/null

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # The test command: installs, builds, and runs every test (ns-3 TestSuites, GoogleTest, the
-# source-list check and the example's PCAP check) through ctest. Tests labelled "extensive"
-# are skipped unless --extensive is given.
+# source-list and format checks, the examples' PCAP checks and the merged-table check)
+# through ctest. Tests labelled "extensive" are skipped unless --extensive is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 select=(-LE extensive)

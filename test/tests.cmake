@@ -80,3 +80,9 @@ add_test(NAME example/hffm-paper-table-pcap
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-federated-pcap.sh
                  $<TARGET_FILE:hffm-paper-table> ${CMAKE_CURRENT_BINARY_DIR}/test-output/paper-table)
 set_tests_properties(example/hffm-paper-table-pcap PROPERTIES LABELS "example")
+
+# The paper table merged from one process per seed and method equals the one-process table.
+add_test(NAME example/hffm-paper-table-merge
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-paper-table-merge.sh
+                 $<TARGET_FILE:hffm-paper-table> ${CMAKE_CURRENT_BINARY_DIR}/test-output/merge)
+set_tests_properties(example/hffm-paper-table-merge PROPERTIES LABELS "example")

@@ -7,8 +7,10 @@
 #include "ns3/module-codec.h"
 #include "ns3/module-stream-reader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <limits>
+#include <unistd.h>
 
 namespace ns3
 {
@@ -17,17 +19,27 @@ std::string
 WriteCheckpoint(const std::string& path,
                 const std::vector<std::shared_ptr<const ModuleState>>& modules)
 {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    // Written beside the target and renamed over it: a reader (another run of the same seed)
+    // sees the old file or the whole new one, never a part; a failed write leaves no file.
+    const std::string partial = path + ".partial-" + std::to_string(getpid());
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
     if (!out)
     {
         return "cannot write checkpoint " + path;
     }
+    auto fail = [&](const std::string& error)
+    {
+        out.close();
+        std::error_code ignored;
+        std::filesystem::remove(partial, ignored);
+        return error;
+    };
     for (const auto& m : modules)
     {
         const EncodeResult enc = EncodeModule(*m, ModuleCodec::FP32);
         if (!enc.payload)
         {
-            return "checkpoint " + path + ": " + enc.error;
+            return fail("checkpoint " + path + ": " + enc.error);
         }
         MessageFields f;
         f.type = MessageType::MODULE_PUSH;
@@ -43,7 +55,17 @@ WriteCheckpoint(const std::string& path,
                   static_cast<std::streamsize>(enc.payload->bytes.size()));
     }
     out.close();
-    return out ? "" : "error while writing checkpoint " + path;
+    if (!out)
+    {
+        return fail("error while writing checkpoint " + path);
+    }
+    std::error_code ec;
+    std::filesystem::rename(partial, path, ec);
+    if (ec)
+    {
+        return fail("cannot write checkpoint " + path + ": " + ec.message());
+    }
+    return "";
 }
 
 CheckpointContents

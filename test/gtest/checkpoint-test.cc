@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <limits>
 
 using namespace ns3;
 
@@ -85,4 +86,44 @@ TEST(Checkpoint, CorruptFilesAreRejectedWholeWithAReason)
     read = ReadCheckpoint(TempPath("hffm-no-such-checkpoint.bin"));
     EXPECT_NE(read.error.find("cannot open"), std::string::npos);
     std::filesystem::remove(path);
+}
+
+// The file is written beside its path and renamed over it: an old checkpoint stays whole
+// until the new one is, and neither a success nor a failure leaves a partial file behind.
+// (Written in place, a write that failed at its second module left a file holding only the
+// first, which reads cleanly.)
+TEST(Checkpoint, AWriteReplacesTheFileWholeOrNotAtAll)
+{
+    const auto folder = std::filesystem::temp_directory_path() / "hffm-ckpt-replace";
+    std::filesystem::remove_all(folder);
+    std::filesystem::create_directories(folder);
+    const auto path = (folder / "foundation.hffm").string();
+    auto onlyFiles = [&]()
+    {
+        std::vector<std::string> names;
+        for (const auto& entry : std::filesystem::directory_iterator(folder))
+        {
+            names.push_back(entry.path().filename().string());
+        }
+        return names;
+    };
+    ASSERT_EQ(WriteCheckpoint(path, {Modules()[1]}), "");
+    ASSERT_EQ(WriteCheckpoint(path, Modules()), "");
+    auto read = ReadCheckpoint(path);
+    ASSERT_EQ(read.error, "");
+    EXPECT_EQ(read.modules.size(), 2U);
+    EXPECT_EQ(onlyFiles(), std::vector<std::string>{"foundation.hffm"});
+
+    // the second module cannot be encoded: the error says why, the old file is untouched
+    auto bad = std::make_shared<ModuleState>(hffmtest::MakeModule("encoder/text", 10, 0.0F));
+    bad->GetData()[3] = std::numeric_limits<float>::quiet_NaN();
+    const std::string error = WriteCheckpoint(path, {Modules()[0], bad});
+    EXPECT_NE(error.find("non-finite"), std::string::npos) << error;
+    read = ReadCheckpoint(path);
+    ASSERT_EQ(read.error, "");
+    ASSERT_EQ(read.modules.size(), 2U);
+    EXPECT_TRUE(read.modules[0]->IsBitIdentical(*Modules()[0]));
+    EXPECT_TRUE(read.modules[1]->IsBitIdentical(*Modules()[1]));
+    EXPECT_EQ(onlyFiles(), std::vector<std::string>{"foundation.hffm"});
+    std::filesystem::remove_all(folder);
 }

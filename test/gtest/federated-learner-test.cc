@@ -3,6 +3,7 @@
  */
 
 #include "../hffm-test-util.h"
+#include "ns3/checkpoint.h"
 #include "ns3/m3t-federated-learner.h"
 
 #include <filesystem>
@@ -128,4 +129,38 @@ TEST(FederatedLearner, PretrainingAndReadingItsCheckpointStartAlike)
     {
         EXPECT_TRUE(ua.modules[k]->IsBitIdentical(*ub.modules[k])) << ua.modules[k]->GetModuleId();
     }
+}
+
+// A checkpoint cut at a module boundary reads without error: every message in it is whole.
+// The learner must notice what is missing instead of starting from a half-initial foundation.
+TEST(FederatedLearner, ACheckpointLackingAFoundationModuleIsRefusedByName)
+{
+    const std::string path
+        = (std::filesystem::temp_directory_path() / "hffm-learner-cut.hffm").string();
+    std::filesystem::remove(path);
+    M3TLearnerConfig c = Tiny();
+    c.pretrainSamples = 40;
+    c.checkpoint = path;
+    M3TFederatedLearner pretrained(c);
+    CheckpointContents whole = ReadCheckpoint(path);
+    ASSERT_EQ(whole.error, "");
+    ASSERT_GE(whole.modules.size(), 2U);
+    const std::string dropped = whole.modules.back()->GetModuleId();
+    std::vector<std::shared_ptr<const ModuleState>> cut(whole.modules.begin(),
+                                                        whole.modules.end() - 1);
+    ASSERT_EQ(WriteCheckpoint(path, cut), "");
+    ASSERT_EQ(ReadCheckpoint(path).error, "") << "the cut file itself reads cleanly";
+    try
+    {
+        M3TFederatedLearner read(c);
+        ADD_FAILURE() << "a checkpoint without '" << dropped << "' was accepted";
+    }
+    catch (const std::runtime_error& e)
+    {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("lacks foundation module '" + dropped + "'"), std::string::npos)
+            << what;
+        EXPECT_NE(what.find(path), std::string::npos) << what;
+    }
+    std::filesystem::remove(path);
 }

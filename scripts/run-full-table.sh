@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The reference's full table (40 devices, 10 fogs, 16 edge rounds, seeds 1-3, the seven
+# methods) as one hffm-paper-table process per method and seed, JOBS at a time (default:
+# the cores), merged by scripts/merge-paper-tables.py into results/hffm-paper-table/full/.
+# Accuracy is evaluated after the last round only (--evalEvery=0): at this scale evaluating
+# every round costs more wall time than training. A part whose run-<method>-seed<S>.csv is
+# already there is skipped, so an interrupted run goes on where it stopped. Extra arguments
+# go to every process, e.g. --radio=lte (then give it its own PARTS folder).
+# Environment: JOBS, SEEDS ("1 2 3"), METHODS (the seven), THREADS (LibTorch threads per
+# process, 1), PARTS (results/hffm-paper-table/full-parts), OUTPUT (.../full), EXAMPLE (the
+# binary; by default scripts/build.sh builds build/hffm-paper-table first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+SEEDS=${SEEDS:-"1 2 3"}
+METHODS=${METHODS:-"star edge-only edge-only+d2d hier-2 hier-8 hier-2+d2d hier-8+d2d"}
+THREADS=${THREADS:-1}
+PARTS=${PARTS:-results/hffm-paper-table/full-parts}
+OUTPUT=${OUTPUT:-results/hffm-paper-table/full}
+if [ -z "${EXAMPLE:-}" ]; then
+  bash scripts/build.sh > /dev/null
+  EXAMPLE=${BUILD_DIR:-build}/hffm-paper-table
+fi
+mkdir -p "$PARTS"
+
+# Seeds interleaved, so that the first parts of a seed do not start together: the first one
+# pretrains the foundation and writes foundation-<seed>.hffm, which the others then read.
+parts=()
+for m in $METHODS; do
+  for s in $SEEDS; do
+    parts+=("$m $s")
+  done
+done
+export EXAMPLE THREADS PARTS
+printf '%s\n' "${parts[@]}" | xargs -P "$JOBS" -I{} bash -c '
+  read -r m s <<< "{}"
+  if [ -f "$PARTS/$m-seed$s/run-$m-seed$s.csv" ]; then
+    echo "$m seed $s: done before, skipped"
+    exit 0
+  fi
+  start=$(date +%s)
+  if "$EXAMPLE" --devices=40 --fogs=10 --rounds=16 --seed="$s" --seeds=1 --methods="$m" \
+    --evalEvery=0 --threads="$THREADS" --outputDir="$PARTS" --runTag="$m-seed$s" "$@" \
+    > "$PARTS/$m-seed$s.log" 2>&1; then
+    echo "$m seed $s: $(( $(date +%s) - start )) s wall"
+  else
+    echo "$m seed $s: failed, see $PARTS/$m-seed$s.log" >&2
+    exit 255 # stops xargs: a failed part would be missing from the table
+  fi' _ "$@"
+
+folders=()
+for m in $METHODS; do
+  for s in $SEEDS; do
+    folders+=("$PARTS/$m-seed$s")
+  done
+done
+python3 scripts/merge-paper-tables.py --output "$OUTPUT" "${folders[@]}"
