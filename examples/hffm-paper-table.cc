@@ -818,12 +818,6 @@ main(int argc, char* argv[])
                 }
                 nodes << "\n";
             }
-            // what the summary needs beyond the rows of nodes- and rounds-: so that
-            // scripts/merge-paper-tables.py can make summary.csv from runs made apart
-            std::ofstream(folder / ("run-" + method.name + "-seed" + std::to_string(s) + ".csv"))
-                << "method,seed,radio,devices,fogs,rounds,rejected,d2d_tree_rebuilds\n"
-                << method.name << "," << s << "," << radio << "," << devices << "," << fogs << ","
-                << rounds << "," << result.rejected << "," << result.treeRebuilds << "\n";
             std::ofstream csv(folder
                               / ("rounds-" + method.name + "-seed" + std::to_string(s) + ".csv"));
             csv << std::setprecision(12); // summary.csv can be remade from these rows
@@ -853,6 +847,15 @@ main(int argc, char* argv[])
                 }
                 csv << "\n";
             }
+            csv.close();
+            nodes.close();
+            // what the summary needs beyond the rows of nodes- and rounds-, so that
+            // scripts/merge-paper-tables.py can make summary.csv from runs made apart; written
+            // last, it marks the method and seed done (scripts/run-full-table.sh skips it)
+            std::ofstream(folder / ("run-" + method.name + "-seed" + std::to_string(s) + ".csv"))
+                << "method,seed,radio,devices,fogs,rounds,rejected,d2d_tree_rebuilds\n"
+                << method.name << "," << s << "," << radio << "," << devices << "," << fogs << ","
+                << rounds << "," << result.rejected << "," << result.treeRebuilds << "\n";
             results[method.name].push_back(result);
             Simulator::Destroy();
         }

@@ -34,9 +34,21 @@ class MergeError(Exception):
     pass
 
 
-def read_rows(path):
+RUN_COLUMNS = ["method", "seed", "radio", "devices", "fogs", "rounds", "rejected",
+               "d2d_tree_rebuilds"]
+ROUND_COLUMNS = ["latency_s", "radio_energy_J", "compute_energy_J", "device_up_bytes",
+                 "device_down_bytes", "backhaul_bytes", "d2d_bytes", "stragglers",
+                 "closed_form_latency_s", "closed_form_energy_J"]
+
+
+def read_rows(path, required=()):
+    """The rows of a CSV file, refusing one that lacks a column the table needs."""
     with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise MergeError(f"{path}: no column {', '.join(missing)}")
+        return list(reader)
 
 
 def g(x):
@@ -78,7 +90,7 @@ def collect(folders):
             if not m:
                 continue
             found = True
-            rows = read_rows(path)
+            rows = read_rows(path, RUN_COLUMNS)
             if len(rows) != 1:
                 raise MergeError(f"{path}: expected one row, found {len(rows)}")
             row = rows[0]
@@ -117,7 +129,7 @@ def summarize(method, by_seed):
         first = first or run
         rejected += int(run["rejected"])
         rebuilds += int(run["d2d_tree_rebuilds"])
-        rounds += read_rows(folder / f"rounds-{method}-seed{seed}.csv")
+        rounds += read_rows(folder / f"rounds-{method}-seed{seed}.csv", ROUND_COLUMNS)
         nodes_path = folder / f"nodes-{method}-seed{seed}.csv"
         nodes = read_rows(nodes_path)
         node_tasks = tasks_of(nodes[0].keys()) if nodes else []
@@ -216,7 +228,7 @@ def main():
             m for m in runs if m not in METHOD_ORDER)
         rows = [summarize(m, runs[m]) for m in order]
         text = write(rows, args.output)
-    except (MergeError, OSError, KeyError, ValueError) as e:
+    except (MergeError, OSError, ValueError) as e:
         print(f"merge-paper-tables: {e}", file=sys.stderr)
         return 2
     seeds = sorted({s for by_seed in runs.values() for s in by_seed})

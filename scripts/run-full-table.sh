@@ -24,30 +24,42 @@ if [ -z "${EXAMPLE:-}" ]; then
 fi
 mkdir -p "$PARTS"
 
-# Seeds interleaved, so that the first parts of a seed do not start together: the first one
-# pretrains the foundation and writes foundation-<seed>.hffm, which the others then read.
-parts=()
-for m in $METHODS; do
-  for s in $SEEDS; do
-    parts+=("$m $s")
-  done
-done
-export EXAMPLE THREADS PARTS
-printf '%s\n' "${parts[@]}" | xargs -P "$JOBS" -I{} bash -c '
-  read -r m s <<< "{}"
+run_part() { # method seed [example arguments...]
+  local m=$1 s=$2 start
+  shift 2
   if [ -f "$PARTS/$m-seed$s/run-$m-seed$s.csv" ]; then
     echo "$m seed $s: done before, skipped"
-    exit 0
+    return 0
   fi
   start=$(date +%s)
   if "$EXAMPLE" --devices=40 --fogs=10 --rounds=16 --seed="$s" --seeds=1 --methods="$m" \
     --evalEvery=0 --threads="$THREADS" --outputDir="$PARTS" --runTag="$m-seed$s" "$@" \
     > "$PARTS/$m-seed$s.log" 2>&1; then
-    echo "$m seed $s: $(( $(date +%s) - start )) s wall"
+    echo "$m seed $s: $(($(date +%s) - start)) s wall"
   else
     echo "$m seed $s: failed, see $PARTS/$m-seed$s.log" >&2
-    exit 255 # stops xargs: a failed part would be missing from the table
-  fi' _ "$@"
+    return 1
+  fi
+}
+
+# Seeds interleaved, so that the first parts of a seed do not start together: the first one
+# pretrains the foundation and writes foundation-<seed>.hffm, which the others then read.
+failed=0
+for m in $METHODS; do
+  for s in $SEEDS; do
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+      wait -n || failed=1
+    done
+    run_part "$m" "$s" "$@" &
+  done
+done
+for pid in $(jobs -p); do
+  wait "$pid" || failed=1
+done
+if [ "$failed" -ne 0 ]; then
+  echo "run-full-table: a part failed (see above); nothing merged" >&2
+  exit 1
+fi
 
 folders=()
 for m in $METHODS; do

@@ -28,6 +28,17 @@ Tiny()
     return c;
 }
 
+/// Tiny(), pretraining on 40 images into a checkpoint \p name in the temp folder (removed).
+M3TLearnerConfig
+Pretraining(const std::string& name)
+{
+    M3TLearnerConfig c = Tiny();
+    c.pretrainSamples = 40;
+    c.checkpoint = (std::filesystem::temp_directory_path() / name).string();
+    std::filesystem::remove(c.checkpoint);
+    return c;
+}
+
 } // namespace
 
 TEST(FederatedLearner, TrainsTheDevicesModulesWithItsSampleCountAsWeight)
@@ -101,12 +112,8 @@ TEST(FederatedLearner, EvaluatesAndRejectsBadRequests)
 // accuracy from the same seed.
 TEST(FederatedLearner, PretrainingAndReadingItsCheckpointStartAlike)
 {
-    const std::string path
-        = (std::filesystem::temp_directory_path() / "hffm-learner-foundation.hffm").string();
-    std::filesystem::remove(path);
-    M3TLearnerConfig c = Tiny();
-    c.pretrainSamples = 40;
-    c.checkpoint = path;
+    const M3TLearnerConfig c = Pretraining("hffm-learner-foundation.hffm");
+    const std::string path = c.checkpoint;
     M3TFederatedLearner pretrained(c);
     ASSERT_TRUE(std::filesystem::exists(path));
     M3TFederatedLearner read(c);
@@ -135,12 +142,8 @@ TEST(FederatedLearner, PretrainingAndReadingItsCheckpointStartAlike)
 // The learner must notice what is missing instead of starting from a half-initial foundation.
 TEST(FederatedLearner, ACheckpointLackingAFoundationModuleIsRefusedByName)
 {
-    const std::string path
-        = (std::filesystem::temp_directory_path() / "hffm-learner-cut.hffm").string();
-    std::filesystem::remove(path);
-    M3TLearnerConfig c = Tiny();
-    c.pretrainSamples = 40;
-    c.checkpoint = path;
+    const M3TLearnerConfig c = Pretraining("hffm-learner-cut.hffm");
+    const std::string path = c.checkpoint;
     M3TFederatedLearner pretrained(c);
     CheckpointContents whole = ReadCheckpoint(path);
     ASSERT_EQ(whole.error, "");
