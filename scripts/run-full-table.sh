@@ -3,8 +3,9 @@
 # The reference's full table (40 devices, 10 fogs, 16 edge rounds, seeds 1-3, the seven
 # methods) as one hffm-paper-table process per method and seed, JOBS at a time (default:
 # the cores), merged by scripts/merge-paper-tables.py into results/hffm-paper-table/full/.
-# Accuracy is evaluated after the last round only (--evalEvery=0): at this scale evaluating
-# every round costs more wall time than training. A part whose run-<method>-seed<S>.csv is
+# Accuracy is evaluated after the last round only (--evalEvery=0): every evaluation tests
+# each fog's modules for each device profile on the held-out images, which at this scale
+# is tens of evaluations per round; results do not depend on it. A part whose run-<method>-seed<S>.csv is
 # already there is skipped, so an interrupted run goes on where it stopped. Extra arguments
 # go to every process, e.g. --radio=lte (then give it its own PARTS folder).
 # Environment: JOBS, SEEDS ("1 2 3"), METHODS (the seven), THREADS (LibTorch threads per
