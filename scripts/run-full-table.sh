@@ -5,8 +5,9 @@
 # the cores), merged by scripts/merge-paper-tables.py into results/hffm-paper-table/full/.
 # Accuracy is evaluated after the last round only (--evalEvery=0): every evaluation tests
 # each fog's modules for each device profile on the held-out images, which at this scale
-# is tens of evaluations per round; results do not depend on it. A part whose run-<method>-seed<S>.csv is
-# already there is skipped, so an interrupted run goes on where it stopped. Extra arguments
+# is tens of evaluations per round; results do not depend on it. A part whose
+# run-<method>-seed<S>.csv is already there is skipped, so an interrupted run goes on where
+# it stopped. Extra arguments
 # go to every process, e.g. --radio=lte (then give it its own PARTS folder).
 # Environment: JOBS, SEEDS ("1 2 3"), METHODS (the seven), THREADS (LibTorch threads per
 # process, 1), PARTS (results/hffm-paper-table/full-parts), OUTPUT (.../full), EXAMPLE (the
