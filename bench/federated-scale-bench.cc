@@ -111,6 +111,39 @@ main(int argc, char* argv[])
         return 2;
     }
 
+    auto buildTopology = [&]()
+    {
+        if (radio == "wifi")
+        {
+            WifiTopologyHelper::Config c;
+            c.devices = devices;
+            c.fogs = fogs;
+            c.standard = standard;
+            c.ampdu = ampdu;
+            return WifiTopologyHelper::Build(c);
+        }
+        LteTopologyHelper::Config c;
+        c.devices = devices;
+        c.fogs = fogs;
+        c.channelPerCell = channelPerCell;
+        c.controlErrorModel = controlErrorModel;
+        return LteTopologyHelper::Build(c);
+    };
+    if (idleSeconds > 0.0)
+    {
+        // what the radio costs with no traffic: beacons, or LTE's per-TTI control and CQI;
+        // no learner (data, model) is needed for it
+        const FederatedTopology topology = buildTopology(); // alive while the network runs
+        const auto idleStart = Clock::now();
+        Simulator::Stop(Seconds(idleSeconds));
+        Simulator::Run();
+        const double idle = std::chrono::duration<double>(Clock::now() - idleStart).count();
+        Simulator::Destroy();
+        std::cout << "radio=" << radio << "\ndevices=" << devices << "\nfogs=" << fogs
+                  << "\nidle_simulated_s=" << idleSeconds << "\nidle_wall_s=" << idle << "\n";
+        return 0;
+    }
+
     M3TLearnerConfig lc;
     lc.devices = devices;
     lc.samplesPerDevice = samplesPerDevice;
@@ -124,37 +157,7 @@ main(int argc, char* argv[])
     }
 
     const auto setupStart = Clock::now();
-    FederatedTopology topology;
-    if (radio == "wifi")
-    {
-        WifiTopologyHelper::Config c;
-        c.devices = devices;
-        c.fogs = fogs;
-        c.standard = standard;
-        c.ampdu = ampdu;
-        topology = WifiTopologyHelper::Build(c);
-    }
-    else
-    {
-        LteTopologyHelper::Config c;
-        c.devices = devices;
-        c.fogs = fogs;
-        c.channelPerCell = channelPerCell;
-        c.controlErrorModel = controlErrorModel;
-        topology = LteTopologyHelper::Build(c);
-    }
-    if (idleSeconds > 0.0)
-    {
-        // what the radio costs with no traffic: beacons, or LTE's per-TTI control and CQI
-        const auto idleStart = Clock::now();
-        Simulator::Stop(Seconds(idleSeconds));
-        Simulator::Run();
-        const double idle = std::chrono::duration<double>(Clock::now() - idleStart).count();
-        Simulator::Destroy();
-        std::cout << "radio=" << radio << "\ndevices=" << devices << "\nfogs=" << fogs
-                  << "\nidle_simulated_s=" << idleSeconds << "\nidle_wall_s=" << idle << "\n";
-        return 0;
-    }
+    const FederatedTopology topology = buildTopology();
     FederatedHelper helper(learner);
     helper.SetFogAttribute("Rounds", UintegerValue(rounds));
     helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(600)));
