@@ -174,8 +174,11 @@ def summarize(method, by_seed):
 
 
 def write(rows, output):
-    output.mkdir(parents=True, exist_ok=True)
     tasks = rows[0]["tasks"]
+    for r in rows:
+        if r["tasks"] != tasks:
+            raise MergeError(f"{r['method']}: tasks {r['tasks']}, other methods {tasks}")
+    output.mkdir(parents=True, exist_ok=True)
     header = ["method", "radio", "devices", "fogs", "seeds", "rounds", "latency_per_round_s",
               "radio_energy_per_round_J", "compute_energy_per_round_J", "energy_per_round_J"]
     for t in tasks:
@@ -192,8 +195,6 @@ def write(rows, output):
         out = csv.writer(f, lineterminator="\n")
         out.writerow(header)
         for r in rows:
-            if r["tasks"] != tasks:
-                raise MergeError(f"{r['method']}: tasks {r['tasks']}, other methods {tasks}")
             line = [r["method"], r["radio"], r["devices"], r["fogs"], r["seeds"], r["rounds"],
                     g(r["latency"]), g(r["radio_j"]), g(r["compute_j"]),
                     g(r["radio_j"] + r["compute_j"])]

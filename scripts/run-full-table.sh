@@ -7,8 +7,8 @@
 # each fog's modules for each device profile on the held-out images, which at this scale
 # is tens of evaluations per round; results do not depend on it. A part whose
 # run-<method>-seed<S>.csv is already there is skipped, so an interrupted run goes on where
-# it stopped. Extra arguments
-# go to every process, e.g. --radio=lte (then give it its own PARTS folder).
+# it stopped. Extra arguments go to every process, e.g. --radio=lte (then give it its own
+# PARTS folder).
 # Environment: JOBS, SEEDS ("1 2 3"), METHODS (the seven), THREADS (LibTorch threads per
 # process, 1), PARTS (results/hffm-paper-table/full-parts), OUTPUT (.../full), EXAMPLE (the
 # binary; by default scripts/build.sh builds build/hffm-paper-table first).
@@ -47,8 +47,10 @@ run_part() { # method seed [example arguments...]
 # Seeds interleaved, so that the first parts of a seed do not start together: the first one
 # pretrains the foundation and writes foundation-<seed>.hffm, which the others then read.
 failed=0
+folders=()
 for m in $METHODS; do
   for s in $SEEDS; do
+    folders+=("$PARTS/$m-seed$s")
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
       wait -n || failed=1
     done
@@ -63,10 +65,4 @@ if [ "$failed" -ne 0 ]; then
   exit 1
 fi
 
-folders=()
-for m in $METHODS; do
-  for s in $SEEDS; do
-    folders+=("$PARTS/$m-seed$s")
-  done
-done
 python3 scripts/merge-paper-tables.py --output "$OUTPUT" "${folders[@]}"
