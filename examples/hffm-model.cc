@@ -281,6 +281,13 @@ main(int argc, char* argv[])
             std::cerr << pretrained.error << "\n";
             return 1;
         }
+        const std::string missing = model->FindMissingFoundation(pretrained.modules);
+        if (!missing.empty())
+        {
+            std::cerr << "checkpoint " << checkpoint << " lacks foundation module '" << missing
+                      << "'\n";
+            return 1;
+        }
         for (const auto& m : pretrained.modules)
         {
             model->Import(*m);
@@ -294,15 +301,7 @@ main(int argc, char* argv[])
         = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (command == "pretrain")
     {
-        std::vector<std::shared_ptr<const ModuleState>> foundation;
-        for (const auto& id : model->GetModuleIds())
-        {
-            const auto kind = model->GetModuleKind(id);
-            if (kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE)
-            {
-                foundation.push_back(std::make_shared<ModuleState>(model->Export(id)));
-            }
-        }
+        const auto foundation = model->ExportFoundation();
         const std::string written = WriteCheckpoint(checkpoint, foundation);
         if (!written.empty())
         {

@@ -14,7 +14,6 @@
 #include <cmath>
 #include <fstream>
 #include <numeric>
-#include <set>
 #include <stdexcept>
 
 namespace ns3
@@ -103,12 +102,6 @@ struct M3TFederatedLearner::Impl
 void
 M3TFederatedLearner::Impl::LoadFoundation(const M3TDataset& pretrainSplit)
 {
-    // the foundation: what a checkpoint holds, pretrained once and shared by every run
-    auto isFoundation = [this](const std::string& id)
-    {
-        const auto kind = model->GetModuleKind(id);
-        return kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE;
-    };
     if (!config.checkpoint.empty() && FileExists(config.checkpoint))
     {
         const CheckpointContents read = ReadCheckpoint(config.checkpoint);
@@ -116,19 +109,11 @@ M3TFederatedLearner::Impl::LoadFoundation(const M3TDataset& pretrainSplit)
         {
             throw std::runtime_error(read.error);
         }
-        std::set<std::string> held;
-        for (const auto& m : read.modules)
+        const std::string missing = model->FindMissingFoundation(read.modules);
+        if (!missing.empty())
         {
-            held.insert(m->GetModuleId());
-        }
-        // a file cut at a module boundary reads cleanly: only what it lacks tells
-        for (const auto& id : model->GetModuleIds())
-        {
-            if (isFoundation(id) && !held.count(id))
-            {
-                throw std::runtime_error("checkpoint " + config.checkpoint
-                                         + " lacks foundation module '" + id + "'");
-            }
+            throw std::runtime_error("checkpoint " + config.checkpoint
+                                     + " lacks foundation module '" + missing + "'");
         }
         for (const auto& m : read.modules)
         {
@@ -152,7 +137,7 @@ M3TFederatedLearner::Impl::LoadFoundation(const M3TDataset& pretrainSplit)
     std::vector<ModuleState> others;
     for (const auto& id : model->GetModuleIds())
     {
-        if (!isFoundation(id))
+        if (!model->IsFoundation(id))
         {
             others.push_back(model->Export(id));
         }
@@ -168,15 +153,7 @@ M3TFederatedLearner::Impl::LoadFoundation(const M3TDataset& pretrainSplit)
     }
     if (!config.checkpoint.empty())
     {
-        std::vector<std::shared_ptr<const ModuleState>> foundation;
-        for (const auto& id : model->GetModuleIds())
-        {
-            if (isFoundation(id))
-            {
-                foundation.push_back(std::make_shared<ModuleState>(model->Export(id)));
-            }
-        }
-        const std::string error = WriteCheckpoint(config.checkpoint, foundation);
+        const std::string error = WriteCheckpoint(config.checkpoint, model->ExportFoundation());
         if (!error.empty())
         {
             throw std::runtime_error(error);

@@ -344,6 +344,45 @@ M3TModelImpl::IsTrainable(const std::string& id) const
     return !(m_backboneFrozen && GetModuleKind(id) == ModuleKind::BACKBONE);
 }
 
+bool
+M3TModelImpl::IsFoundation(const std::string& id) const
+{
+    const ModuleKind kind = GetModuleKind(id);
+    return kind == ModuleKind::ENCODER || kind == ModuleKind::BACKBONE;
+}
+
+std::vector<std::shared_ptr<const ModuleState>>
+M3TModelImpl::ExportFoundation() const
+{
+    std::vector<std::shared_ptr<const ModuleState>> foundation;
+    for (const auto& id : m_ids)
+    {
+        if (IsFoundation(id))
+        {
+            foundation.push_back(std::make_shared<ModuleState>(Export(id)));
+        }
+    }
+    return foundation;
+}
+
+std::string
+M3TModelImpl::FindMissingFoundation(const std::vector<std::shared_ptr<ModuleState>>& modules) const
+{
+    std::set<std::string> held;
+    for (const auto& m : modules)
+    {
+        held.insert(m->GetModuleId());
+    }
+    for (const auto& id : m_ids)
+    {
+        if (IsFoundation(id) && !held.count(id))
+        {
+            return id;
+        }
+    }
+    return "";
+}
+
 torch::Tensor
 M3TModelImpl::MixtureOfExperts(const torch::Tensor& x, torch::Tensor& balance)
 {

@@ -114,6 +114,16 @@ class M3TModelImpl : public torch::nn::Module
     /// Copy a module in; throws std::invalid_argument if its layout does not match.
     void Import(const ModuleState& state);
 
+    /// \return true for a module of the foundation: an encoder or a backbone block, what a
+    /// pretrained checkpoint holds
+    bool IsFoundation(const std::string& id) const;
+    /// Copy the foundation's modules out, in GetModuleIds() order.
+    std::vector<std::shared_ptr<const ModuleState>> ExportFoundation() const;
+    /// \return the first foundation module missing from \p modules, or "" when none is (a
+    /// checkpoint cut at a module boundary reads cleanly: only what it lacks tells)
+    std::string FindMissingFoundation(
+        const std::vector<std::shared_ptr<ModuleState>>& modules) const;
+
   private:
     /// Register \p m as a child under \p id (slashes become underscores in torch's name).
     template <typename T>

@@ -56,6 +56,30 @@ TEST(M3TModel, ModuleIdsAndKinds)
     EXPECT_EQ(inModules, total);
 }
 
+// The foundation is the encoders and backbone blocks (listed by hand from the default
+// config), exported in module order; a module list without one of them names it.
+TEST(M3TModel, TheFoundationIsTheEncodersAndBackboneBlocks)
+{
+    torch::manual_seed(0);
+    M3TModel model;
+    const std::vector<std::string> expected
+        = {"encoder/image", "encoder/text", "backbone/0", "backbone/1"};
+    std::vector<std::string> exported;
+    std::vector<std::shared_ptr<ModuleState>> held;
+    for (const auto& m : model->ExportFoundation())
+    {
+        exported.push_back(m->GetModuleId());
+        EXPECT_TRUE(m->IsBitIdentical(model->Export(m->GetModuleId()))) << m->GetModuleId();
+        held.push_back(std::make_shared<ModuleState>(*m));
+    }
+    EXPECT_EQ(exported, expected);
+    EXPECT_TRUE(model->IsFoundation("backbone/1"));
+    EXPECT_FALSE(model->IsFoundation("adapter/1"));
+    EXPECT_EQ(model->FindMissingFoundation(held), "");
+    held.erase(held.begin() + 2); // backbone/0
+    EXPECT_EQ(model->FindMissingFoundation(held), "backbone/0");
+}
+
 // Parameter counts worked out by hand from the default config (width 64, adapter 16, 4
 // experts of hidden 128, 2 prompt tokens).
 TEST(M3TModel, ModuleShapesMatchTheConfig)
