@@ -71,10 +71,11 @@ struct BufferAllocator
         const std::size_t bytes = n * sizeof(T);
         if (bytes < HUGE_PAGE_THRESHOLD)
         {
-            ::operator delete(p, bytes);
+            // The unsized forms: sized deallocation is off by default in clang 14.
+            ::operator delete(p);
             return;
         }
-        ::operator delete (p, Rounded(bytes), std::align_val_t{HUGE_PAGE_SIZE});
+        ::operator delete (p, std::align_val_t{HUGE_PAGE_SIZE});
     }
 
     template <typename U>

@@ -257,7 +257,7 @@ ModuleState::SetSampleWeight(double weight)
         throw std::invalid_argument("ModuleState: sample weight " + std::to_string(weight)
                                     + " is not a finite non-negative number");
     }
-    m_sampleWeight = weight;
+    m_sampleWeight = weight + 0.0; // -0 becomes +0: a zero weight has one representation
 }
 
 std::size_t

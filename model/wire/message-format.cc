@@ -68,6 +68,8 @@ ToString(RejectReason reason)
             return "non-finite-value";
         case RejectReason::TRUNCATED:
             return "truncated";
+        case RejectReason::OUT_OF_MEMORY:
+            return "out-of-memory";
     }
     return "unknown";
 }

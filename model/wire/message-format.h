@@ -72,10 +72,11 @@ enum class RejectReason : uint8_t
     SHAPE_MISMATCH,            //!< the data does not match the shapes the table declares
     NON_FINITE_VALUE,          //!< a decoded value, scale or sample weight is NaN or infinite
     TRUNCATED,                 //!< the stream ended inside a message
+    OUT_OF_MEMORY,             //!< the receiver could not allocate memory for the message
 };
 
 /// Number of RejectReason values.
-constexpr std::size_t REJECT_REASON_COUNT = 10;
+constexpr std::size_t REJECT_REASON_COUNT = 11;
 
 /// \return a stable lower-case name, e.g. "payload-checksum-mismatch"
 std::string ToString(RejectReason reason);

@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define HFFM_CODEC_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -198,10 +200,28 @@ FromHalfF16c(const uint8_t* in, float* out, std::size_t n)
 bool
 HasF16c()
 {
+    // CPUID leaf 1, ECX: bit 27 OSXSAVE, bit 28 AVX, bit 29 F16C. __builtin_cpu_supports
+    // would do, but clang 14 does not know "f16c". The OS must also save the AVX state
+    // (XCR0 bits 1 and 2), or AVX instructions fault.
     static const bool has = []
     {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+        unsigned eax = 0;
+        unsigned ebx = 0;
+        unsigned ecx = 0;
+        unsigned edx = 0;
+        if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0)
+        {
+            return false;
+        }
+        const unsigned needed = (1U << 27) | (1U << 28) | (1U << 29);
+        if ((ecx & needed) != needed)
+        {
+            return false;
+        }
+        uint32_t xcr0Low = 0;
+        uint32_t xcr0High = 0;
+        __asm__("xgetbv" : "=a"(xcr0Low), "=d"(xcr0High) : "c"(0));
+        return (xcr0Low & 0x6U) == 0x6U;
     }();
     return has;
 }
@@ -267,17 +287,46 @@ CopyFloatsChecked(uint8_t* dst, const uint8_t* src, std::size_t count, uint32_t 
     return crc;
 }
 
-/// q[i] = round(x[i] * inverse), clamped to [-127, 127].
-HFFM_AVX2_CLONE void
-Quantize(const float* __restrict x, int8_t* __restrict q, std::size_t n, float inverse)
+/**
+ * The int8 scale of a tensor whose largest magnitude is \p maxAbs: maxAbs / 127 rounded up to
+ * a float, so that no |x| / s exceeds 127 and a tiny or subnormal maxAbs keeps a nonzero
+ * scale (at least the smallest subnormal, 2^-149). Where 127 * s would overflow a float
+ * (maxAbs within an ulp or two of FLT_MAX), s steps down by one ulp and the largest values
+ * are clamped to 127, which costs less than half a step.
+ */
+float
+Int8Scale(float maxAbs)
 {
-    // Adding and removing 1.5 * 2^23 rounds to the nearest integer, ties to even, for
-    // magnitudes below 2^22, without a call to nearbyint() per value.
-    const float roundMagic = 12582912.0F;
+    if (maxAbs == 0.0F)
+    {
+        return 0.0F;
+    }
+    const double exact = static_cast<double>(maxAbs) / 127.0;
+    float scale = static_cast<float>(exact);
+    if (static_cast<double>(scale) < exact)
+    {
+        scale = std::nextafter(scale, std::numeric_limits<float>::infinity());
+    }
+    if (!std::isfinite(127.0F * scale))
+    {
+        scale = std::nextafter(scale, 0.0F);
+    }
+    return scale;
+}
+
+/// q[i] = round(x[i] / scale), ties to even, clamped to [-127, 127]; all zero for scale 0.
+/// Computed in double: 1 / scale overflows a float for scales below 2^-128.
+HFFM_AVX2_CLONE void
+Quantize(const float* __restrict x, int8_t* __restrict q, std::size_t n, float scale)
+{
+    const double inverse = scale > 0.0F ? 1.0 / static_cast<double>(scale) : 0.0;
+    // Adding and removing 1.5 * 2^52 rounds to the nearest integer, ties to even, for
+    // magnitudes below 2^51, without a call to nearbyint() per value.
+    const double roundMagic = 6755399441055744.0;
     for (std::size_t i = 0; i < n; ++i)
     {
-        const float r = (x[i] * inverse + roundMagic) - roundMagic;
-        q[i] = static_cast<int8_t>(std::min(127.0F, std::max(-127.0F, r)));
+        const double r = (static_cast<double>(x[i]) * inverse + roundMagic) - roundMagic;
+        q[i] = static_cast<int8_t>(std::min(127.0, std::max(-127.0, r)));
     }
 }
 
@@ -377,6 +426,12 @@ EncodeModule(const ModuleState& state, ModuleCodec codec)
                        + std::to_string(index);
         return result;
     };
+    if (state.GetTensorCount() == 0)
+    {
+        result.error
+            = "module '" + state.GetModuleId() + "' has no tensor: a module carries at least one";
+        return result;
+    }
     // fp32 checks values while it copies them; the other codecs read them several times
     // anyway, so one scan up front costs little.
     if (codec != ModuleCodec::FP32)
@@ -393,7 +448,7 @@ EncodeModule(const ModuleState& state, ModuleCodec codec)
     // The allocator leaves the bytes uninitialised: every one is written below.
     payload->bytes.resize(EncodedPayloadSize(state, codec));
     Writer w(payload->bytes.data());
-    w.Put<double>(state.GetSampleWeight());
+    w.Put<double>(state.GetSampleWeight() + 0.0); // a zero weight goes out as +0
     w.Put<uint32_t>(static_cast<uint32_t>(state.GetTensorCount()));
     for (const auto& t : state.GetTensors())
     {
@@ -457,11 +512,10 @@ EncodeModule(const ModuleState& state, ModuleCodec codec)
             {
                 const float* x = state.GetTensorData(t);
                 const auto n = static_cast<std::size_t>(state.GetTensors()[t].Numel());
-                const float maxAbs = MaxAbs(x, n); // the values are finite: checked above
-                const float scale = maxAbs / 127.0F;
-                const float inverse = maxAbs > 0.0F ? 127.0F / maxAbs : 0.0F;
+                // The values are finite: checked above.
+                const float scale = Int8Scale(MaxAbs(x, n));
                 w.Put<float>(scale);
-                Quantize(x, reinterpret_cast<int8_t*>(w.Position()), n, inverse);
+                Quantize(x, reinterpret_cast<int8_t*>(w.Position()), n, scale);
                 w.Advance(n);
             }
             crc = Crc32c(start, static_cast<std::size_t>(w.Position() - start), crc);
@@ -505,6 +559,10 @@ DecodeModule(const std::string& moduleId, ModuleCodec codec, const uint8_t* data
     {
         return tableFailure("payload of " + std::to_string(size)
                             + " bytes is shorter than its 12-byte preamble");
+    }
+    if (count == 0)
+    {
+        return tableFailure("the tensor table is empty: a module carries at least one tensor");
     }
     if (count > ModuleState::MAX_TENSORS)
     {
@@ -594,10 +652,12 @@ DecodeModule(const std::string& moduleId, ModuleCodec codec, const uint8_t* data
         return Reject(RejectReason::PAYLOAD_CHECKSUM_MISMATCH,
                       "payload CRC does not match the header's");
     }
-    if (!std::isfinite(weight) || weight < 0.0)
+    // A zero weight is written +0: -0 (a sign bit on zero) is refused like any negative.
+    if (!std::isfinite(weight) || std::signbit(weight))
     {
-        return Reject(RejectReason::NON_FINITE_VALUE, "sample weight " + std::to_string(weight)
-                                                          + " is not a finite non-negative number");
+        return Reject(RejectReason::NON_FINITE_VALUE,
+                      "sample weight " + std::string(weight == 0.0 ? "-0" : std::to_string(weight))
+                          + " is not a finite non-negative number");
     }
     state->SetSampleWeight(weight);
 
@@ -612,7 +672,8 @@ DecodeModule(const std::string& moduleId, ModuleCodec codec, const uint8_t* data
             float scale;
             std::memcpy(&scale, in, 4);
             in += 4;
-            if (!std::isfinite(scale) || scale < 0.0F)
+            // The encoder writes a zero scale as +0: -0 is refused like a negative scale.
+            if (!std::isfinite(scale) || std::signbit(scale))
             {
                 return Reject(RejectReason::NON_FINITE_VALUE,
                               "int8 scale of tensor '" + state->GetTensors()[t].name + "' is "

@@ -33,9 +33,17 @@
  * Error bounds of the lossy codecs, per value x decoded as x':
  *  - fp16: round to nearest even. |x - x'| <= 2^-11 |x| for |x| >= 2^-14 (normal halves) and
  *    |x - x'| <= 2^-25 below. |x| >= 65520 would overflow: encoding such a module fails.
- *  - int8: s = max|x| / 127 over the tensor, q = round(x / s). |x - x'| <= s / 2, plus the
- *    float rounding of x / s and q * s (a few units in the last place of x).
+ *  - int8: per tensor, s = max|x| / 127 rounded up to a float (at least 2^-149, the smallest
+ *    subnormal, when max|x| > 0; 0 for an all-zero tensor), q = round(x / s) computed in
+ *    double, x' = q * s in float. For every finite input, tiny, subnormal and huge scales
+ *    included: |x - x'| <= s / 2 + 2^-24 |x'| (half a step, plus the float rounding of
+ *    q * s). Near FLT_MAX, where 127 * s would overflow, s is one ulp smaller and the top
+ *    values are clamped to 127, within the same bound.
  * fp32 is exact: the decoded values are bit-identical to the encoded ones.
+ *
+ * Zero, empty and signed: a module carries at least one tensor (an empty table is refused
+ * by both sides). A zero sample weight or int8 scale is written +0; a payload with -0 in
+ * either place is refused like a negative one, so that every value has one encoding.
  */
 
 namespace ns3

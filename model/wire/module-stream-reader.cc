@@ -36,6 +36,7 @@ ModuleStreamReader::GetWriteWindow()
         case Stage::HEADER:
             return {m_header.data() + m_headerFill, m_headerSize - m_headerFill};
         case Stage::PAYLOAD:
+            // Never empty: the buffer grows as soon as it is full and the message is not.
             return {m_payload.data() + m_payloadFill, m_payload.size() - m_payloadFill};
         case Stage::SKIP:
             return {m_skipSink.data(),
@@ -60,9 +61,13 @@ ModuleStreamReader::Commit(std::size_t n)
             break;
         case Stage::PAYLOAD:
             m_payloadFill += n;
-            if (m_payloadFill == m_payload.size())
+            if (m_payloadFill == m_fields.payloadLength)
             {
                 PayloadComplete();
+            }
+            else if (m_payloadFill == m_payload.size())
+            {
+                GrowPayload();
             }
             break;
         case Stage::SKIP:
@@ -103,7 +108,7 @@ ModuleStreamReader::Finish()
         {
             Reject(RejectReason::TRUNCATED,
                    "stream ended after " + std::to_string(m_payloadFill) + " of "
-                       + std::to_string(m_payload.size()) + " payload bytes",
+                       + std::to_string(m_fields.payloadLength) + " payload bytes",
                    &m_fields);
         }
     }
@@ -216,11 +221,39 @@ ModuleStreamReader::HeaderComplete()
         return;
     }
     m_stage = Stage::PAYLOAD;
-    m_payload.resize(m_fields.payloadLength);
     m_payloadFill = 0;
-    if (m_payload.empty())
+    if (m_fields.payloadLength == 0)
     {
+        m_payload.clear();
         PayloadComplete();
+        return;
+    }
+    GrowPayload();
+}
+
+void
+ModuleStreamReader::GrowPayload()
+{
+    // The declared length is a promise the sender has not kept yet: the buffer grows with
+    // the bytes that arrive (doubling, so each byte is copied at most once more on average),
+    // and memory already held from earlier messages is reused.
+    const std::size_t target = m_fields.payloadLength;
+    const std::size_t grown = std::max<std::size_t>(
+        {m_payload.capacity(), INITIAL_PAYLOAD_BUFFER, 2 * m_payload.size()});
+    try
+    {
+        m_payload.resize(std::min(target, grown));
+    }
+    catch (const std::bad_alloc&)
+    {
+        const MessageFields fields = m_fields;
+        Reject(RejectReason::OUT_OF_MEMORY,
+               "no memory for payload bytes " + std::to_string(m_payloadFill) + " to "
+                   + std::to_string(std::min(target, grown)) + " of " + std::to_string(target),
+               &fields);
+        m_payload = decltype(m_payload)();
+        m_stage = Stage::SKIP;
+        m_skipLeft = target - m_payloadFill;
     }
 }
 
@@ -230,8 +263,20 @@ ModuleStreamReader::PayloadComplete()
     // Move to the next message before the callbacks run, so that they see a consistent reader.
     const MessageFields fields = m_fields;
     StartNextMessage();
-    DecodeResult decoded = DecodeModule(fields.moduleId, fields.codec, m_payload.data(),
-                                        m_payload.size(), fields.payloadCrc);
+    DecodeResult decoded;
+    try
+    {
+        decoded = DecodeModule(fields.moduleId, fields.codec, m_payload.data(),
+                               fields.payloadLength, fields.payloadCrc);
+    }
+    catch (const std::bad_alloc&)
+    {
+        Reject(RejectReason::OUT_OF_MEMORY,
+               "no memory to decode a payload of " + std::to_string(fields.payloadLength)
+                   + " bytes",
+               &fields);
+        return;
+    }
     if (!decoded.ok)
     {
         Reject(decoded.reason, decoded.detail, &fields);

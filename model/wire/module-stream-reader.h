@@ -35,6 +35,11 @@ namespace ns3
  *    reports it, skips exactly that payload, and the next message is read normally;
  *  - a stream that ends inside a message (Finish()) is reported as truncated.
  *
+ * Memory follows the bytes that arrived, not the header's promise: a payload buffer starts
+ * at 64 KiB (or the declared length, if smaller) and doubles as it fills, so a header that
+ * declares a large payload and sends nothing costs 64 KiB. An allocation that fails is a
+ * rejection (out-of-memory) of that message, whose remaining bytes are skipped.
+ *
  * No ns-3 types: it is tested on its own and driven by ns3::ModuleSinkApplication.
  */
 class ModuleStreamReader
@@ -95,9 +100,15 @@ class ModuleStreamReader
     /// The header bytes are unusable: report (once per run of garbage) and rescan.
     void LoseFraming(RejectReason reason, const std::string& detail);
     void HeaderComplete();
+    /// Make room for more payload bytes, or reject the message if memory runs out.
+    void GrowPayload();
     void PayloadComplete();
     void StartNextMessage();
     void Reject(RejectReason reason, const std::string& detail, const MessageFields* fields);
+
+    /// Payload bytes a message may hold before its bytes arrive: beyond this, the buffer
+    /// grows only with what the stream delivers.
+    static constexpr std::size_t INITIAL_PAYLOAD_BUFFER = 64 * 1024;
 
     uint32_t m_maxPayloadBytes;
     MessageCallback m_onMessage;

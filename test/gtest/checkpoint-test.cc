@@ -3,6 +3,7 @@
  */
 
 #include "../hffm-test-util.h"
+#include "memory-limit.h"
 #include "ns3/checkpoint.h"
 
 #include <filesystem>
@@ -126,4 +127,90 @@ TEST(Checkpoint, AWriteReplacesTheFileWholeOrNotAtAll)
     EXPECT_TRUE(read.modules[1]->IsBitIdentical(*Modules()[1]));
     EXPECT_EQ(onlyFiles(), std::vector<std::string>{"foundation.hffm"});
     std::filesystem::remove_all(folder);
+}
+
+// All or nothing, at every length: no prefix of a checkpoint reads as a checkpoint. (In
+// format 1 the cut between the two modules read cleanly, with one module.)
+TEST(Checkpoint, EveryTruncationIsRefused)
+{
+    const auto path = TempPath("hffm-ckpt-cut.bin");
+    const auto modules = std::vector<std::shared_ptr<const ModuleState>>{
+        std::make_shared<ModuleState>(hffmtest::MakeModule("backbone/0", 20, 1.0F)),
+        std::make_shared<ModuleState>(hffmtest::MakeModule("encoder/image", 12, 2.0F))};
+    ASSERT_EQ(WriteCheckpoint(path, modules), "");
+    const auto whole = ReadAll(path);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(whole.data());
+    ASSERT_EQ(ParseCheckpoint(bytes, whole.size(), "whole").error, "");
+    for (std::size_t n = 0; n < whole.size(); ++n)
+    {
+        const auto read = ParseCheckpoint(bytes, n, "cut");
+        EXPECT_TRUE(read.modules.empty()) << n << " of " << whole.size() << " bytes";
+        EXPECT_NE(read.error, "") << n << " of " << whole.size() << " bytes";
+    }
+    auto longer = whole;
+    longer.push_back(0);
+    auto read
+        = ParseCheckpoint(reinterpret_cast<const uint8_t*>(longer.data()), longer.size(), "longer");
+    EXPECT_TRUE(read.modules.empty());
+    EXPECT_NE(read.error.find("follow the trailer"), std::string::npos) << read.error;
+    // a flipped bit in the trailer's count or CRC
+    for (std::size_t back : {std::size_t{1}, std::size_t{5}})
+    {
+        auto flipped = whole;
+        flipped[flipped.size() - back] ^= 0x01;
+        read = ParseCheckpoint(reinterpret_cast<const uint8_t*>(flipped.data()), flipped.size(),
+                               "flipped");
+        EXPECT_TRUE(read.modules.empty()) << back;
+    }
+    std::filesystem::remove(path);
+}
+
+// A file in format 1 (module messages back to back, what earlier versions wrote) is refused
+// with a message that says what it is, not read with the risk of a missing module.
+TEST(Checkpoint, FormatOneIsRefusedByName)
+{
+    const auto message
+        = hffmtest::Message(hffmtest::MakeModule("backbone/0", 20, 1.0F), 0, ModuleCodec::FP32);
+    const auto read = ParseCheckpoint(message.data(), message.size(), "old.hffm");
+    EXPECT_TRUE(read.modules.empty());
+    EXPECT_NE(read.error.find("format 1"), std::string::npos) << read.error;
+    EXPECT_NE(read.error.find("old.hffm"), std::string::npos) << read.error;
+}
+
+// A length field never decides an allocation: the reader allocates by the file's size. The
+// 43 bytes of a format-1 file (a header declaring a 4 GiB payload, 12 bytes of it) made the
+// reader allocate 4 GiB, and where memory was short std::bad_alloc ended the process.
+TEST(Checkpoint, ALengthFieldNeverDecidesAnAllocation)
+{
+    MessageFields f;
+    f.type = MessageType::MODULE_PUSH;
+    f.moduleId = "a";
+    f.payloadLength = std::numeric_limits<uint32_t>::max();
+    std::vector<uint8_t> header(MessageFormat::HeaderSize(1));
+    MessageFormat::WriteHeader(f, header.data());
+    std::vector<uint8_t> old = header;
+    old.resize(old.size() + 12, 0);
+    ASSERT_EQ(old.size(), 43U);
+    const auto path = TempPath("hffm-ckpt-4gib.bin");
+    WriteAll(path, std::vector<char>(old.begin(), old.end()));
+    if (hffmtest::CanLimitMemory())
+    {
+        const std::string outcome = hffmtest::RunWithMemoryHeadroom(
+            std::size_t{256} << 20,
+            [&]
+            {
+                const auto r = ReadCheckpoint(path);
+                return r.modules.empty() && !r.error.empty() ? 0 : 1;
+            });
+        EXPECT_EQ(outcome, "exit 0");
+    }
+    // the same header inside a format-2 file: refused as truncated, naming the length
+    std::vector<uint8_t> file = {'H', 'F', 'F', 'M', 'C', 'K', 'P', 'T', 0, 0, 0, 2, 0, 0, 0, 1};
+    file.insert(file.end(), old.begin(), old.end());
+    WriteAll(path, std::vector<char>(file.begin(), file.end()));
+    const auto read = ReadCheckpoint(path);
+    EXPECT_TRUE(read.modules.empty());
+    EXPECT_NE(read.error.find("truncated"), std::string::npos) << read.error;
+    EXPECT_NE(read.error.find("4294967295"), std::string::npos) << read.error;
+    std::filesystem::remove(path);
 }

@@ -363,3 +363,137 @@ TEST(ModuleCodec, SurvivesRandomMutations)
         }
     }
 }
+
+namespace
+{
+
+/// The int8 bound of module-codec.h, from max|x| alone: half a step of max|x| / 127 (rounded
+/// up to a float: a relative 2^-23 for normal steps, 2^-149 for subnormal ones), plus the
+/// float rounding of the decoded value.
+double
+Int8Bound(double maxAbs, double decoded)
+{
+    const double step = maxAbs / 127.0 * (1.0 + std::ldexp(1.0, -23)) + std::ldexp(1.0, -149);
+    return step / 2.0 + std::ldexp(std::fabs(decoded), -24);
+}
+
+/// Encode one tensor with int8 and check every decoded value against Int8Bound().
+void
+ExpectInt8WithinBound(const std::vector<float>& values, const std::string& what)
+{
+    ModuleState s("adapter/0", {{"w", {static_cast<int64_t>(values.size())}}});
+    std::copy(values.begin(), values.end(), s.GetData());
+    const auto enc = EncodeModule(s, ModuleCodec::INT8);
+    ASSERT_TRUE(enc.payload) << what << ": " << enc.error;
+    const auto dec = DecodeModule("adapter/0", ModuleCodec::INT8, enc.payload->bytes.data(),
+                                  enc.payload->bytes.size(), enc.payload->crc);
+    ASSERT_TRUE(dec.ok) << what << ": " << dec.detail;
+    double maxAbs = 0.0;
+    for (float v : values)
+    {
+        maxAbs = std::max(maxAbs, std::fabs(double{v}));
+    }
+    for (std::size_t i = 0; i < values.size(); ++i)
+    {
+        const double x = values[i];
+        const double y = dec.state->GetData()[i];
+        ASSERT_LE(std::fabs(x - y), Int8Bound(maxAbs, y))
+            << what << ": value " << i << " " << x << " decoded as " << y;
+        if (x == 0.0)
+        {
+            EXPECT_EQ(y, 0.0) << what << ": a zero decodes as zero";
+        }
+    }
+}
+
+} // namespace
+
+// The bound holds for every finite input. (127 / max|x| overflowed below about 3.7e-37:
+// {1e-37, 5e-38, 0} decoded as {1e-37, 1e-37, -1e-37}, and subnormal tensors as zeros.)
+TEST(ModuleCodec, Int8BoundHoldsAtTinySubnormalAndHugeScales)
+{
+    const float tiny = std::numeric_limits<float>::denorm_min();
+    const float big = std::numeric_limits<float>::max();
+    ExpectInt8WithinBound({1e-37F, 5e-38F, 0.0F}, "below 3.7e-37");
+    ExpectInt8WithinBound({1e-40F, -3e-41F, 7e-42F, 0.0F}, "subnormal");
+    ExpectInt8WithinBound({tiny, -tiny, 0.0F}, "the smallest subnormal");
+    ExpectInt8WithinBound({200 * tiny, 3 * tiny, -tiny}, "a few subnormal steps");
+    ExpectInt8WithinBound({big, -big, 1.0F, 0.0F}, "FLT_MAX");
+    ExpectInt8WithinBound({std::nextafter(big, 0.0F), big / 3, -1e30F}, "just below FLT_MAX");
+    ExpectInt8WithinBound({std::numeric_limits<float>::min(), 0.0F}, "FLT_MIN");
+    // every binary exponent, random mantissas and signs
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> mantissa(-1.0F, 1.0F);
+    for (int e = -149; e <= 127; ++e)
+    {
+        std::vector<float> values(64);
+        for (auto& v : values)
+        {
+            v = std::ldexp(mantissa(rng), e);
+        }
+        values[5] = 0.0F;
+        ExpectInt8WithinBound(values, "exponent " + std::to_string(e));
+    }
+}
+
+// A zero weight or scale has one encoding, +0: -0 is refused like a negative, and a zero
+// weight set as -0 goes out as +0.
+TEST(ModuleCodec, NegativeZeroWeightAndScaleAreRefused)
+{
+    ModuleState s = RandomModule(21);
+    s.SetSampleWeight(-0.0);
+    EXPECT_FALSE(std::signbit(s.GetSampleWeight()));
+    std::fill(s.GetTensorData(1), s.GetTensorData(1) + 10, 0.0F); // int8 scale 0 here
+    for (auto c : {ModuleCodec::FP32, ModuleCodec::FP16, ModuleCodec::INT8})
+    {
+        const auto enc = EncodeModule(s, c);
+        ASSERT_TRUE(enc.payload) << enc.error;
+        auto bytes = Bytes(*enc.payload);
+        double weight = 1.0;
+        std::memcpy(&weight, bytes.data(), 8);
+        EXPECT_EQ(weight, 0.0);
+        EXPECT_FALSE(std::signbit(weight)) << ToString(c);
+        auto dec = DecodeTrusted(bytes, c);
+        ASSERT_TRUE(dec.ok) << dec.detail;
+        EXPECT_EQ(dec.state->GetSampleWeight(), 0.0);
+
+        const double negativeZero = -0.0;
+        std::memcpy(bytes.data(), &negativeZero, 8);
+        dec = DecodeTrusted(bytes, c);
+        EXPECT_FALSE(dec.ok) << ToString(c) << ": a -0 weight was accepted";
+        EXPECT_EQ(dec.reason, RejectReason::NON_FINITE_VALUE);
+    }
+    // the int8 scale of tensor 1 (all zeros) is +0; written as -0 it is refused
+    const auto enc = EncodeModule(s, ModuleCodec::INT8);
+    auto bytes = Bytes(*enc.payload);
+    const std::size_t table = bytes.size() - (s.GetNumel() + 4 * s.GetTensorCount());
+    const std::size_t scale1 = table + 4 + static_cast<std::size_t>(s.GetTensors()[0].Numel());
+    float scale = 1.0F;
+    std::memcpy(&scale, bytes.data() + scale1, 4);
+    ASSERT_EQ(scale, 0.0F);
+    ASSERT_FALSE(std::signbit(scale));
+    const float negativeZero = -0.0F;
+    std::memcpy(bytes.data() + scale1, &negativeZero, 4);
+    const auto dec = DecodeTrusted(bytes, ModuleCodec::INT8);
+    EXPECT_FALSE(dec.ok) << "a -0 int8 scale was accepted";
+    EXPECT_EQ(dec.reason, RejectReason::NON_FINITE_VALUE);
+}
+
+// A module carries at least one tensor: neither side makes or takes an empty table.
+TEST(ModuleCodec, AModuleWithoutTensorsIsRefused)
+{
+    const ModuleState empty("head/fine", {});
+    for (auto c : {ModuleCodec::FP32, ModuleCodec::FP16, ModuleCodec::INT8})
+    {
+        const auto enc = EncodeModule(empty, c);
+        EXPECT_FALSE(enc.payload) << ToString(c);
+        EXPECT_NE(enc.error.find("no tensor"), std::string::npos) << enc.error;
+        // weight 1.0 and a tensor count of 0: the whole payload of an empty module
+        std::vector<uint8_t> bytes(12, 0);
+        const double one = 1.0;
+        std::memcpy(bytes.data(), &one, 8);
+        const auto dec = DecodeTrusted(bytes, c);
+        EXPECT_FALSE(dec.ok) << ToString(c) << ": an empty module was accepted";
+        EXPECT_EQ(dec.reason, RejectReason::MALFORMED_PAYLOAD);
+    }
+}

@@ -3,6 +3,7 @@
  */
 
 #include "../hffm-test-util.h"
+#include "memory-limit.h"
 #include "ns3/crc32c.h"
 #include "ns3/module-codec.h"
 #include "ns3/module-stream-reader.h"
@@ -292,4 +293,105 @@ TEST(ModuleStreamReader, RandomCorruptionNeverCrashes)
         }
         EXPECT_LE(got.modules.size(), 6U);
     }
+}
+
+namespace
+{
+
+/// The header of a message that declares \p payloadLength payload bytes.
+std::vector<uint8_t>
+HeaderDeclaring(uint32_t payloadLength)
+{
+    MessageFields f;
+    f.moduleId = "adapter/0";
+    f.payloadLength = payloadLength;
+    std::vector<uint8_t> h(MessageFormat::HeaderSize(f.moduleId.size()));
+    MessageFormat::WriteHeader(f, h.data());
+    return h;
+}
+
+} // namespace
+
+// A header is a promise, not bytes: what a reader holds follows what has arrived. (Sized
+// from the header, one 30-byte header per connection reserved up to the payload limit.)
+TEST(ModuleStreamReader, MemoryFollowsTheBytesThatArrived)
+{
+    const uint32_t declared = 200U << 20;
+    const auto header = HeaderDeclaring(declared);
+    std::vector<ModuleStreamReader> readers;
+    readers.reserve(1000);
+    std::size_t held = 0;
+    for (int i = 0; i < 1000; ++i)
+    {
+        readers.emplace_back(256U << 20);
+        readers.back().Feed(header.data(), header.size());
+        held += readers.back().GetWriteWindow().size;
+    }
+    EXPECT_LE(held, std::size_t{1000} * 64 * 1024) << "bytes made ready for 1000 headers";
+
+    // 1 MB later the buffer has grown with the bytes, to at most twice what arrived
+    ModuleStreamReader& r = readers.front();
+    const std::vector<uint8_t> chunk(1 << 20, 0);
+    r.Feed(chunk.data(), chunk.size());
+    EXPECT_LE(chunk.size() + r.GetWriteWindow().size, 2 * chunk.size());
+}
+
+// A module larger than the first buffer arrives bit-exact through every growth step, in
+// chunks of any size.
+TEST(ModuleStreamReader, LargeModulesArriveWholeAsTheBufferGrows)
+{
+    std::mt19937 rng(11);
+    const ModuleState big = Module("backbone/0", 300000, 0.5F); // 1.2 MB
+    const ModuleState small = Module("head/fine", 10, 2.0F);
+    const auto stream = Concat({Message(big, 1), Message(small, 2), Message(big, 3)});
+    for (std::size_t maxChunk : {std::size_t{7}, std::size_t{1500}, std::size_t{1} << 20})
+    {
+        ModuleStreamReader reader(16U << 20);
+        Collector got(reader);
+        FeedInChunks(reader, stream, rng, maxChunk);
+        ASSERT_EQ(got.modules.size(), 3U) << maxChunk;
+        EXPECT_TRUE(got.rejects.empty());
+        EXPECT_TRUE(got.modules[0]->IsBitIdentical(big));
+        EXPECT_TRUE(got.modules[1]->IsBitIdentical(small));
+        EXPECT_TRUE(got.modules[2]->IsBitIdentical(big));
+    }
+}
+
+// Memory runs out while a large payload arrives: that message is rejected with a reason,
+// its bytes are skipped, the next message arrives, and nothing escapes the reader.
+TEST(ModuleStreamReader, AnAllocationThatFailsIsARejection)
+{
+    if (!hffmtest::CanLimitMemory())
+    {
+        GTEST_SKIP() << "address space limits do not work under AddressSanitizer";
+    }
+    const std::string outcome = hffmtest::RunWithMemoryHeadroom(
+        std::size_t{96} << 20,
+        []
+        {
+            const uint32_t declared = 512U << 20;
+            ModuleStreamReader reader(1U << 30);
+            std::vector<RejectReason> rejects;
+            std::vector<std::shared_ptr<ModuleState>> modules;
+            reader.SetRejectCallback([&](RejectReason reason, const std::string&,
+                                         const MessageFields*) { rejects.push_back(reason); });
+            reader.SetMessageCallback([&](const MessageFields&, std::shared_ptr<ModuleState> s)
+                                      { modules.push_back(std::move(s)); });
+            const auto header = HeaderDeclaring(declared);
+            reader.Feed(header.data(), header.size());
+            const std::vector<uint8_t> chunk(1 << 20, 0);
+            for (uint32_t sent = 0; sent < declared; sent += chunk.size())
+            {
+                reader.Feed(chunk.data(), chunk.size());
+            }
+            const ModuleState after = Module("head/fine", 10, 2.0F);
+            const auto next = Message(after, 2);
+            reader.Feed(next.data(), next.size());
+            if (rejects != std::vector<RejectReason>{RejectReason::OUT_OF_MEMORY})
+            {
+                return 2;
+            }
+            return modules.size() == 1 && modules[0]->IsBitIdentical(after) ? 0 : 3;
+        });
+    EXPECT_EQ(outcome, "exit 0") << "2: not one out-of-memory rejection; 3: next message lost";
 }
