@@ -4,9 +4,13 @@
 
 #include "ns3/device-scenario.h"
 
+#include <cerrno>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace ns3
 {
@@ -31,24 +35,56 @@ Split(const std::string& s, char by)
     return parts;
 }
 
-/// \return an empty string and the number, or why \p text is not a finite number
+/**
+ * \return an empty string and the number, or why \p text is not a finite number. A subnormal
+ * number (strtod() reports ERANGE but returns it) is accepted; a number that overflows, or
+ * that underflows to zero although the text is not zero, is not.
+ */
 std::string
 ParseNumber(const std::string& text, const char* what, double& out)
 {
-    std::size_t used = 0;
-    try
+    const char* begin = text.c_str();
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(begin, &end);
+    const bool range = errno == ERANGE;
+    const auto used = static_cast<std::size_t>(end - begin);
+    const std::string named = std::string(what) + " '" + text + "'";
+    if (used == 0 || used != text.size())
     {
-        out = std::stod(text, &used);
+        return named + " is not a number";
     }
-    catch (const std::exception&)
+    if (std::isnan(value))
     {
-        used = 0;
+        return named + " is not a number (NaN)";
     }
-    if (used == 0 || used != text.size() || !std::isfinite(out))
+    if (std::isinf(value))
     {
-        return std::string(what) + " '" + text + "' is not a number";
+        return named
+               + (range ? " is out of range: it overflows a double (largest 1.79769e+308)"
+                        : " is infinite, not a finite number");
     }
+    if (range && value == 0.0)
+    {
+        // strtod() reports ERANGE with a zero result only for a nonzero text.
+        return named + " is out of range: it underflows to zero (smallest positive 4.94066e-324)";
+    }
+    out = value;
     return "";
+}
+
+/// \return the shortest text that strtod() reads back as \p value, bit for bit
+std::string
+FormatNumber(double value)
+{
+    // Shortest round-trip form: at most 24 characters ("-2.2250738585072014e-308").
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    if (result.ec != std::errc())
+    {
+        return "nan"; // not reached: the buffer holds any double
+    }
+    return std::string(buffer, result.ptr);
 }
 
 std::string
@@ -101,15 +137,10 @@ ParseLine(const std::string& line, const M3TConfig& config, DeviceSpec& spec)
 } // namespace
 
 ScenarioContents
-ReadScenarioFile(const std::string& path, const M3TConfig& config)
+ParseScenario(const std::string& text, const std::string& name, const M3TConfig& config)
 {
     ScenarioContents out;
-    std::ifstream in(path);
-    if (!in)
-    {
-        out.error = path + ": cannot be opened";
-        return out;
-    }
+    std::istringstream in(text);
     std::string line;
     std::size_t number = 0;
     std::vector<DeviceSpec> devices;
@@ -128,18 +159,39 @@ ReadScenarioFile(const std::string& path, const M3TConfig& config)
         const std::string error = ParseLine(line, config, spec);
         if (!error.empty())
         {
-            out.error = path + ":" + std::to_string(number) + ": " + error;
+            out.error = name + ":" + std::to_string(number) + ": " + error;
             return out;
         }
         devices.push_back(spec);
     }
     if (devices.empty())
     {
-        out.error = path + ": no device";
+        out.error = name + ": no device";
         return out;
     }
     out.devices = std::move(devices);
     return out;
+}
+
+ScenarioContents
+ReadScenarioFile(const std::string& path, const M3TConfig& config)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+    {
+        ScenarioContents out;
+        out.error = path + ": cannot be opened";
+        return out;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad())
+    {
+        ScenarioContents out;
+        out.error = path + ": cannot be read";
+        return out;
+    }
+    return ParseScenario(text.str(), path, config);
 }
 
 std::string
@@ -163,7 +215,7 @@ FormatScenarioLine(const DeviceSpec& spec)
     {
         os << "-";
     }
-    os << "," << spec.macsPerSecond << "," << spec.computePower;
+    os << "," << FormatNumber(spec.macsPerSecond) << "," << FormatNumber(spec.computePower);
     return os.str();
 }
 

@@ -28,7 +28,7 @@ struct DeviceSpec
     double computePower{2.0};  //!< DeviceApp::ComputePower, watts
 };
 
-/// Outcome of ReadScenarioFile().
+/// Outcome of ReadScenarioFile() and ParseScenario().
 struct ScenarioContents
 {
     std::vector<DeviceSpec> devices; //!< empty on error
@@ -46,12 +46,29 @@ struct ScenarioContents
  * where modalities are '+'-joined names of Modality ("image+text"), tasks '+'-joined task
  * names of \p config ("fine+question"; "-" for none: the device then takes no part), the
  * compute speed in multiply-adds per second (positive) and the power drawn while training
- * in watts (non-negative). Each profile must pass NodeProfile::Check(). All or nothing: the
- * first bad line gives an error naming the file, the line number and the value.
+ * in watts (non-negative). Each profile must pass NodeProfile::Check(). Numbers are read by
+ * strtod() (with the "C" locale's decimal point, the locale ns-3 programs run in); subnormal
+ * values are accepted, a number that overflows a double or that underflows to zero from a
+ * nonzero text is refused. All or nothing: the first bad line gives an error naming the
+ * file, the line number and the value.
  */
 ScenarioContents ReadScenarioFile(const std::string& path, const M3TConfig& config = {});
 
-/// \return the line ReadScenarioFile() reads back as \p spec
+/**
+ * \ingroup hffm
+ * \brief Parse the text of a scenario file, as ReadScenarioFile() reads a file.
+ * \param text the whole text, lines separated by '\n' (a '\r' before it is dropped)
+ * \param name what errors call the text (e.g. the file's path)
+ * \param config the model configuration that names the tasks
+ */
+ScenarioContents ParseScenario(const std::string& text, const std::string& name,
+                               const M3TConfig& config = {});
+
+/**
+ * \return the line ParseScenario() and ReadScenarioFile() read back as \p spec: the numbers
+ * in their shortest text that reads back to the same double, bit for bit (std::to_chars), so
+ * that writing and reading a scenario changes nothing
+ */
 std::string FormatScenarioLine(const DeviceSpec& spec);
 
 } // namespace ns3
