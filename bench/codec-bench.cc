@@ -8,13 +8,19 @@
 // ratio the foundation issue asks for.
 //
 //     hffm-bench-codec --benchmark_min_time=0.5
+//
+// Google Benchmark reads its own flags; the numeric ones are checked first, as
+// ParseCheckedValue() reads numbers (its --benchmark_repetitions=-1 ends in std::terminate).
 
 #include "ns3/buffer-allocator.h"
+#include "ns3/checked-command-line.h"
 #include "ns3/crc32c.h"
 #include "ns3/module-codec.h"
 
 #include <benchmark/benchmark.h>
 #include <cstring>
+#include <exception>
+#include <iostream>
 #include <random>
 #include <vector>
 
@@ -144,6 +150,45 @@ RoundTrip(benchmark::State& st, ModuleCodec codec)
     st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * st.range(0));
 }
 
+/// \return whether every numeric Google Benchmark flag in \p argv is in its range; prints why
+///         not on stderr
+bool
+CheckBenchmarkFlags(int argc, char* argv[])
+{
+    const std::pair<std::string, ValueRange<double>> seconds[]
+        = {{"--benchmark_min_time=", {0.0}}, {"--benchmark_min_warmup_time=", {0.0}}};
+    const std::pair<std::string, ValueRange<int64_t>> counts[]
+        = {{"--benchmark_repetitions=", {1, 2147483647}}, {"--v=", {0, 2147483647}}};
+    bool ok = true;
+    for (int i = 1; i < argc; ++i)
+    {
+        const std::string arg = argv[i];
+        std::string error;
+        for (const auto& [flag, range] : seconds)
+        {
+            double value = 0;
+            if (arg.rfind(flag, 0) == 0)
+            {
+                error = ParseCheckedValue(arg.substr(flag.size()), range, value);
+            }
+        }
+        for (const auto& [flag, range] : counts)
+        {
+            int64_t value = 0;
+            if (arg.rfind(flag, 0) == 0)
+            {
+                error = ParseCheckedValue(arg.substr(flag.size()), range, value);
+            }
+        }
+        if (!error.empty())
+        {
+            std::cerr << arg << ": " << error << "\n";
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 void
 Sizes(benchmark::internal::Benchmark* b)
 {
@@ -166,4 +211,27 @@ BENCHMARK_CAPTURE(Encode, int8, ModuleCodec::INT8)->Apply(Sizes);
 BENCHMARK_CAPTURE(Decode, int8, ModuleCodec::INT8)->Apply(Sizes);
 BENCHMARK_CAPTURE(RoundTrip, int8, ModuleCodec::INT8)->Apply(Sizes);
 
-BENCHMARK_MAIN();
+int
+main(int argc, char* argv[])
+{
+    if (!CheckBenchmarkFlags(argc, argv))
+    {
+        return 2;
+    }
+    try
+    {
+        benchmark::Initialize(&argc, argv);
+        if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        {
+            return 1;
+        }
+        benchmark::RunSpecifiedBenchmarks();
+        benchmark::Shutdown();
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "hffm-bench-codec: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

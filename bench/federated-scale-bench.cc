@@ -14,6 +14,7 @@
  * steady clock; the simulation itself never reads a wall clock.
  */
 
+#include "ns3/checked-command-line.h"
 #include "ns3/command-line.h"
 #include "ns3/core-module.h"
 #include "ns3/federated-helper.h"
@@ -23,6 +24,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <iostream>
 
 using namespace ns3;
@@ -62,10 +64,9 @@ class TimedLearner : public ForwardingLearner
     double m_seconds{0.0};
 };
 
-} // namespace
-
+/// The benchmark; main() reports an exception that escapes it.
 int
-main(int argc, char* argv[])
+Run(int argc, char* argv[])
 {
     std::string radio = "wifi";
     uint32_t devices = 10;
@@ -80,19 +81,20 @@ main(int argc, char* argv[])
     double idleSeconds = 0.0;
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
-    cmd.AddValue("devices", "edge devices", devices);
-    cmd.AddValue("fogs", "fogs (0: one per 10 devices)", fogs);
-    cmd.AddValue("rounds", "edge rounds", rounds);
-    cmd.AddValue("samplesPerDevice", "training samples per device", samplesPerDevice);
+    AddCheckedValue(cmd, "devices", "edge devices", devices, {1, 50000});
+    AddCheckedValue(cmd, "fogs", "fogs (0: one per 10 devices)", fogs, {0, 250});
+    AddCheckedValue(cmd, "rounds", "edge rounds", rounds, {1});
+    AddCheckedValue(cmd, "samplesPerDevice", "training samples per device", samplesPerDevice,
+                    {1, 50000});
     cmd.AddValue("method", "star, edge-only or hier-K", method);
     cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
     cmd.AddValue("ampdu", "Wi-Fi A-MPDU aggregation (off: no Block Ack with 802.11n)", ampdu);
     cmd.AddValue("channelPerCell", "LTE: each cell on spectrum channels of its own",
                  channelPerCell);
     cmd.AddValue("controlErrorModel", "LTE: the PCFICH/PDCCH error model", controlErrorModel);
-    cmd.AddValue("idleSeconds",
-                 "> 0: no applications, only the network for this many simulated seconds",
-                 idleSeconds);
+    AddCheckedValue(cmd, "idleSeconds",
+                    "> 0: no applications, only the network for this many simulated seconds",
+                    idleSeconds, {0.0});
     cmd.Parse(argc, argv);
     if (fogs == 0)
     {
@@ -105,29 +107,28 @@ main(int argc, char* argv[])
         std::cerr << (error.empty() ? "--radio is not wifi or lte" : error) << "\n";
         return 2;
     }
-    if (!(idleSeconds >= 0.0) || !std::isfinite(idleSeconds))
+
+    WifiTopologyHelper::Config wifiConfig;
+    wifiConfig.devices = devices;
+    wifiConfig.fogs = fogs;
+    wifiConfig.standard = standard;
+    wifiConfig.ampdu = ampdu;
+    LteTopologyHelper::Config lteConfig;
+    lteConfig.devices = devices;
+    lteConfig.fogs = fogs;
+    lteConfig.channelPerCell = channelPerCell;
+    lteConfig.controlErrorModel = controlErrorModel;
+    const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)
+                                                      : LteTopologyHelper::Check(lteConfig);
+    if (!topologyError.empty())
     {
-        std::cerr << "--idleSeconds " << idleSeconds << " is not a non-negative number\n";
+        std::cerr << "bad topology: " << topologyError << "\n";
         return 2;
     }
-
     auto buildTopology = [&]()
     {
-        if (radio == "wifi")
-        {
-            WifiTopologyHelper::Config c;
-            c.devices = devices;
-            c.fogs = fogs;
-            c.standard = standard;
-            c.ampdu = ampdu;
-            return WifiTopologyHelper::Build(c);
-        }
-        LteTopologyHelper::Config c;
-        c.devices = devices;
-        c.fogs = fogs;
-        c.channelPerCell = channelPerCell;
-        c.controlErrorModel = controlErrorModel;
-        return LteTopologyHelper::Build(c);
+        return radio == "wifi" ? WifiTopologyHelper::Build(wifiConfig)
+                               : LteTopologyHelper::Build(lteConfig);
     };
     if (idleSeconds > 0.0)
     {
@@ -192,4 +193,20 @@ main(int argc, char* argv[])
               << "\nsimulation_fraction=" << (total - learning) / total
               << "\nsimulated_s_per_round=" << simulated / rounds << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    try
+    {
+        return Run(argc, argv);
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "hffm-bench-federated-scale: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -9,52 +9,33 @@
 //
 //     hffm-bench-train-step --threads=1 --batch=64 --steps=40
 
+#include "ns3/checked-command-line.h"
+#include "ns3/command-line.h"
 #include "ns3/m3t-model.h"
 
 #include <chrono>
-#include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <string>
 
 using namespace ns3;
 
-int
-main(int argc, char* argv[])
+namespace
 {
-    int threads = 1;
+
+/// The benchmark; main() reports an exception that escapes it.
+int
+Run(int argc, char* argv[])
+{
+    uint32_t threads = 1;
     int64_t batch = 64;
-    int steps = 40;
-    for (int i = 1; i < argc; ++i)
-    {
-        const std::string a = argv[i];
-        auto value = [&](const std::string& key)
-        {
-            return std::atoll(a.c_str() + key.size());
-        };
-        if (a.rfind("--threads=", 0) == 0)
-        {
-            threads = static_cast<int>(value("--threads="));
-        }
-        else if (a.rfind("--batch=", 0) == 0)
-        {
-            batch = value("--batch=");
-        }
-        else if (a.rfind("--steps=", 0) == 0)
-        {
-            steps = static_cast<int>(value("--steps="));
-        }
-        else
-        {
-            std::cerr << "unknown argument " << a << " (--threads= --batch= --steps=)\n";
-            return 2;
-        }
-    }
-    if (threads < 1 || batch < 1 || steps < 1)
-    {
-        std::cerr << "--threads, --batch and --steps must be positive\n";
-        return 2;
-    }
-    at::set_num_threads(threads);
+    uint32_t steps = 40;
+    CommandLine cmd(__FILE__);
+    AddCheckedValue(cmd, "threads", "LibTorch intra-op threads", threads, {1, 1024});
+    AddCheckedValue(cmd, "batch", "samples per training step", batch, {1});
+    AddCheckedValue(cmd, "steps", "timed training steps (after 5 warm-up steps)", steps, {1});
+    cmd.Parse(argc, argv);
+    at::set_num_threads(static_cast<int>(threads));
     torch::manual_seed(0);
     M3TModel model;
     model->train();
@@ -81,7 +62,7 @@ main(int argc, char* argv[])
         step();
     }
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < steps; ++i)
+    for (uint32_t i = 0; i < steps; ++i)
     {
         step();
     }
@@ -90,4 +71,20 @@ main(int argc, char* argv[])
     std::cout << "implementation=cpp\nthreads=" << threads << "\nbatch=" << batch
               << "\nsteps=" << steps << "\nms_per_step=" << 1000.0 * seconds / steps << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    try
+    {
+        return Run(argc, argv);
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "hffm-bench-train-step: " << e.what() << "\n";
+        return 1;
+    }
 }

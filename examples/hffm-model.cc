@@ -25,14 +25,18 @@
  * (CSV for list and layout).
  */
 
+#include "ns3/checked-command-line.h"
 #include "ns3/checkpoint.h"
 #include "ns3/command-line.h"
 #include "ns3/local-trainer.h"
 #include "ns3/m3t-dataset.h"
 #include "ns3/m3t-model.h"
+#include "ns3/output-folder.h"
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <numeric>
@@ -116,10 +120,9 @@ Join(const std::map<std::string, double>& m, const std::string& prefix)
     return os.str();
 }
 
-} // namespace
-
+/// The example; main() reports an exception that escapes it.
 int
-main(int argc, char* argv[])
+Run(int argc, char* argv[])
 {
     std::string command = "list";
     int64_t epochs = 3;
@@ -137,21 +140,17 @@ main(int argc, char* argv[])
     cmd.AddValue("checkpoint", "pretrain: file to write; train: pretrained modules to start from",
                  checkpoint);
     cmd.AddValue("freezeBackbone", "train: do not train the backbone blocks", freezeBackbone);
-    cmd.AddValue("trainSamples", "train: samples of the federated pool to use (1..50000)",
-                 trainSamples);
-    cmd.AddValue("epochs", "Training epochs (train)", epochs);
-    cmd.AddValue("batchSize", "Training batch size (train)", batchSize);
-    cmd.AddValue("learningRate", "Adam learning rate (train)", learningRate);
-    cmd.AddValue("threads", "LibTorch intra-op threads", threads);
-    cmd.AddValue("seed", "Seed of weights, text synthesis and shuffling", seed);
+    AddCheckedValue(cmd, "trainSamples", "train: samples of the federated pool to use",
+                    trainSamples, {1, 50000});
+    AddCheckedValue(cmd, "epochs", "Training epochs (train)", epochs, {1});
+    AddCheckedValue(cmd, "batchSize", "Training batch size (train)", batchSize, {1});
+    AddCheckedValue(cmd, "learningRate", "Adam learning rate (train)", learningRate,
+                    ValueRange<double>::Positive());
+    AddCheckedValue(cmd, "threads", "LibTorch intra-op threads", threads, {1, 1024});
+    AddCheckedValue(cmd, "seed", "Seed of weights, text synthesis and shuffling", seed, {0});
     cmd.AddValue("dataDir", "Folder of Fashion-MNIST's gzipped idx files", dataDir);
     cmd.Parse(argc, argv);
 
-    if (threads < 1)
-    {
-        std::cerr << "--threads=" << threads << " must be at least 1\n";
-        return 2;
-    }
     at::set_num_threads(static_cast<int>(threads));
     torch::manual_seed(seed);
     M3TModel model;
@@ -244,10 +243,15 @@ main(int argc, char* argv[])
         std::cerr << "--command=pretrain needs --checkpoint=FILE to write\n";
         return 2;
     }
-    if (trainSamples < 1 || trainSamples > 50000)
+    if (command == "pretrain")
     {
-        std::cerr << "--trainSamples=" << trainSamples << " is not in 1..50000\n";
-        return 2;
+        const std::string folder = std::filesystem::path(checkpoint).parent_path().string();
+        const std::string error = folder.empty() ? "" : PrepareOutputFolder(folder);
+        if (!error.empty())
+        {
+            std::cerr << "--checkpoint=" << checkpoint << ": " << error << "\n";
+            return 2;
+        }
     }
     TrainOptions options;
     options.epochs = epochs;
@@ -338,4 +342,20 @@ main(int argc, char* argv[])
               << "cnn_baseline_test_accuracy_fine=" << cnnAccuracy
               << "\ncnn_train_seconds=" << cnnSeconds << "\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    try
+    {
+        return Run(argc, argv);
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "hffm-model: " << e.what() << "\n";
+        return 1;
+    }
 }

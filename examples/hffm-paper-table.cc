@@ -23,6 +23,7 @@
  * column is described in doc/hffm.rst ("The paper table").
  */
 
+#include "ns3/checked-command-line.h"
 #include "ns3/closed-form-cost.h"
 #include "ns3/command-line.h"
 #include "ns3/core-module.h"
@@ -31,10 +32,12 @@
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
 #include "ns3/mobility-model.h"
+#include "ns3/output-folder.h"
 #include "ns3/wifi-topology-helper.h"
 
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -165,10 +168,9 @@ StdDev(const std::vector<double>& v)
     return std::sqrt(s / static_cast<double>(v.size() - 1));
 }
 
-} // namespace
-
+/// The example; main() reports an exception that escapes it.
 int
-main(int argc, char* argv[])
+Run(int argc, char* argv[])
 {
     std::string radio = "wifi";
     std::string methods = "star,edge-only,edge-only+d2d,hier-2,hier-8,hier-2+d2d,hier-8+d2d";
@@ -222,23 +224,25 @@ main(int argc, char* argv[])
                  "comma-separated: star, edge-only, hier-K, edge-only+d2d, hier-K+d2d, "
                  "edge-only+consensus, hier-K+consensus",
                  methods);
-    cmd.AddValue("consensusSteps", "D2D average consensus steps per round (+consensus methods)",
-                 consensusSteps);
+    AddCheckedValue(cmd, "consensusSteps",
+                    "D2D average consensus steps per round (+consensus methods)", consensusSteps,
+                    {1, 255});
     cmd.AddValue(
         "d2dRadio",
         "D2D radio of the +d2d and +consensus methods: adhoc-80211n, adhoc-80211ac, adhoc-80211ax, "
         "ocb-80211p",
         d2dRadio);
-    cmd.AddValue("clusterSize", "devices per D2D cluster", clusterSize);
-    cmd.AddValue("d2dRange", "D2D neighbour range (m); a spanning tree joins what it leaves apart",
-                 d2dRange);
-    cmd.AddValue("groupRadius",
-                 "devices stand in groups of clusterSize within this many metres (the D2D "
-                 "clusters; the same placement for every method)",
-                 groupRadius);
-    cmd.AddValue("deviceSpeed",
-                 "device random-walk speed (m/s; 0: static); D2D trees follow the members",
-                 deviceSpeed);
+    AddCheckedValue(cmd, "clusterSize", "devices per D2D cluster", clusterSize, {1});
+    AddCheckedValue(cmd, "d2dRange",
+                    "D2D neighbour range (m); a spanning tree joins what it leaves apart", d2dRange,
+                    ValueRange<double>::Positive());
+    AddCheckedValue(cmd, "groupRadius",
+                    "devices stand in groups of clusterSize within this many metres (the D2D "
+                    "clusters; the same placement for every method)",
+                    groupRadius, ValueRange<double>::Positive());
+    AddCheckedValue(cmd, "deviceSpeed",
+                    "device random-walk speed (m/s; 0: static); D2D trees follow the members",
+                    deviceSpeed, {0.0});
     cmd.AddValue("startTask",
                  "DEVICE:TASK:ROUND: after edge round ROUND, device DEVICE takes on TASK, its "
                  "modules over D2D in +d2d methods, from its aggregator in the others (not "
@@ -246,46 +250,61 @@ main(int argc, char* argv[])
                  startTask);
     cmd.AddValue("clusterAggregator", "D2D cluster aggregator: min-max, min-total, random",
                  clusterAggregator);
-    cmd.AddValue("devices", "edge devices", devices);
-    cmd.AddValue("fogs", "fog (edge) servers", fogs);
-    cmd.AddValue("rounds", "edge rounds per method", rounds);
-    cmd.AddValue("seeds", "seeds to run, from --seed on (accuracy mean and spread over them)",
-                 seeds);
-    cmd.AddValue("seed", "first seed (data partition, profiles, placement, ns-3 RNG)", seed);
-    cmd.AddValue("run", "ns-3 run number", run);
-    cmd.AddValue("samplesPerDevice", "average training samples per device", samplesPerDevice);
-    cmd.AddValue("alpha", "Dirichlet concentration of the non-IID split", alpha);
-    cmd.AddValue("testSamples", "held-out test images for accuracy (<= 10000)", testSamples);
-    cmd.AddValue("epochs", "local epochs per round", epochs);
-    cmd.AddValue("batchSize", "local batch size", batchSize);
-    cmd.AddValue("learningRate", "local Adam learning rate", learningRate);
-    cmd.AddValue("imageProbability", "probability that a device has the image modality",
-                 imageProbability);
-    cmd.AddValue("textProbability", "probability that a device has the text modality",
-                 textProbability);
-    cmd.AddValue("taskProbability", "probability of each task a device's modalities allow",
-                 taskProbability);
-    cmd.AddValue("macsPerSecond", "device compute speed (multiply-adds per second)", macsPerSecond);
-    cmd.AddValue("computePower", "device power while training (W)", computePower);
-    cmd.AddValue("deadline", "round deadline (s) after which aggregators go on", deadline);
-    cmd.AddValue("participation", "fraction of devices per edge round", participation);
+    // the federated pool holds 50000 images: at most one device per image
+    AddCheckedValue(cmd, "devices", "edge devices", devices, {1, 50000});
+    AddCheckedValue(cmd, "fogs", "fog (edge) servers", fogs, {1, 250});
+    AddCheckedValue(cmd, "rounds", "edge rounds per method", rounds, {1});
+    AddCheckedValue(cmd, "seeds",
+                    "seeds to run, from --seed on (accuracy mean and spread over them)", seeds,
+                    {1, 1000});
+    // ns-3's generator needs a seed other than 0; the last seed, seed + seeds - 1, must fit
+    AddCheckedValue(cmd, "seed", "first seed (data partition, profiles, placement, ns-3 RNG)", seed,
+                    {1, 2147483647});
+    AddCheckedValue(cmd, "run", "ns-3 run number", run, {0});
+    AddCheckedValue(cmd, "samplesPerDevice", "average training samples per device",
+                    samplesPerDevice, {1, 50000});
+    AddCheckedValue(cmd, "alpha", "Dirichlet concentration of the non-IID split", alpha,
+                    ValueRange<double>::Positive());
+    AddCheckedValue(cmd, "testSamples", "held-out test images for accuracy", testSamples,
+                    {1, 10000});
+    AddCheckedValue(cmd, "epochs", "local epochs per round", epochs, {1});
+    AddCheckedValue(cmd, "batchSize", "local batch size", batchSize, {1});
+    AddCheckedValue(cmd, "learningRate", "local Adam learning rate", learningRate,
+                    ValueRange<double>::Positive());
+    AddCheckedValue(cmd, "imageProbability", "probability that a device has the image modality",
+                    imageProbability, {0.0, 1.0});
+    AddCheckedValue(cmd, "textProbability", "probability that a device has the text modality",
+                    textProbability, {0.0, 1.0});
+    AddCheckedValue(cmd, "taskProbability", "probability of each task a device's modalities allow",
+                    taskProbability, {0.0, 1.0});
+    AddCheckedValue(cmd, "macsPerSecond", "device compute speed (multiply-adds per second)",
+                    macsPerSecond, {1.0});
+    AddCheckedValue(cmd, "computePower", "device power while training (W)", computePower, {0.0});
+    AddCheckedValue(cmd, "deadline", "round deadline (s) after which aggregators go on", deadline,
+                    ValueRange<double>::Positive());
+    AddCheckedValue(cmd, "participation", "fraction of devices per edge round", participation,
+                    {0.0, 1.0, true});
     cmd.AddValue("codec", "payload codec: fp32, fp16, int8", codec);
     cmd.AddValue("aggregation", "fedavg, median, trimmed-mean:BETA", aggregation);
     cmd.AddValue("checkpoint",
                  "foundation checkpoint: read if it exists, else written after pretraining "
                  "(default: <outputDir>/foundation-<seed>.hffm)",
                  checkpoint);
-    cmd.AddValue("pretrainSamples", "pretraining images (0: no pretraining)", pretrainSamples);
+    AddCheckedValue(cmd, "pretrainSamples", "pretraining images (0: no pretraining)",
+                    pretrainSamples, {0, 10000});
     cmd.AddValue("freezeBackbone", "freeze the pretrained backbone", freezeBackbone);
-    cmd.AddValue("evalEvery", "evaluate accuracy every this many rounds (0: only at the end)",
-                 evalEvery);
-    cmd.AddValue("threads", "LibTorch threads", threads);
+    AddCheckedValue(cmd, "evalEvery",
+                    "evaluate accuracy every this many rounds (0: only at the end)", evalEvery,
+                    {0});
+    AddCheckedValue(cmd, "threads", "LibTorch threads", threads, {1, 1024});
     cmd.AddValue("standard", "Wi-Fi standard: 80211n, 80211ac, 80211ax", standard);
     cmd.AddValue("ampdu", "Wi-Fi A-MPDU aggregation (off with 80211n: no Block Ack agreements)",
                  ampdu);
-    cmd.AddValue("resourceBlocks", "LTE bandwidth in resource blocks", resourceBlocks);
-    cmd.AddValue("backhaulRate", "fog-cloud link rate", backhaulRate);
-    cmd.AddValue("backhaulDelay", "fog-cloud link delay", backhaulDelay);
+    AddCheckedValue(cmd, "resourceBlocks",
+                    "LTE bandwidth in resource blocks: 6, 15, 25, 50, 75 or 100", resourceBlocks,
+                    {6, 100});
+    AddCheckedDataRate(cmd, "backhaulRate", "fog-cloud link rate", backhaulRate);
+    AddCheckedTime(cmd, "backhaulDelay", "fog-cloud link delay", backhaulDelay);
     cmd.AddValue("pcap", "write PCAP files", pcap);
     cmd.AddValue("outputDir", "results folder", outputDir);
     cmd.AddValue("runTag", "sub-folder of this run", runTag);
@@ -335,13 +354,6 @@ main(int argc, char* argv[])
     catch (const std::invalid_argument& e)
     {
         std::cerr << "--aggregation: " << e.what() << "\n";
-        return 2;
-    }
-    if (seeds < 1 || rounds < 1 || !(deadline > 0) || !(participation > 0 && participation <= 1)
-        || !(macsPerSecond >= 1) || !(computePower >= 0))
-    {
-        std::cerr << "--seeds and --rounds must be at least 1, --deadline positive, "
-                     "--participation in (0, 1], --macsPerSecond >= 1, --computePower >= 0\n";
         return 2;
     }
     if (!D2dRadioHelper::IsKnown(d2dRadio))
@@ -433,7 +445,24 @@ main(int argc, char* argv[])
     }
 
     const std::filesystem::path folder = std::filesystem::path(outputDir) / runTag;
-    std::filesystem::create_directories(folder);
+    const std::string folderError = PrepareOutputFolder(folder.string());
+    if (!folderError.empty())
+    {
+        std::cerr << "--outputDir, --runTag: " << folderError << "\n";
+        return 2;
+    }
+    // a checkpoint that pretraining will write: its folder too
+    const std::filesystem::path checkpointFolder = std::filesystem::path(checkpoint).parent_path();
+    if (pretrainSamples > 0 && !checkpoint.empty() && !std::filesystem::exists(checkpoint)
+        && !checkpointFolder.empty())
+    {
+        const std::string error = PrepareOutputFolder(checkpointFolder.string());
+        if (!error.empty())
+        {
+            std::cerr << "--checkpoint=" << checkpoint << ": " << error << "\n";
+            return 2;
+        }
+    }
     const auto wallStart = std::chrono::steady_clock::now();
     auto wall = [&]()
     {
@@ -943,4 +972,20 @@ main(int argc, char* argv[])
               << "radio energy of the same D2D sends and uploads)\nresults in " << folder.string()
               << " (" << wall() << " s wall)\n";
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    try
+    {
+        return Run(argc, argv);
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "hffm-paper-table: " << e.what() << "\n";
+        return 1;
+    }
 }

@@ -21,6 +21,7 @@
  */
 
 #include "ns3/applications-module.h"
+#include "ns3/checked-command-line.h"
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/module-codec.h"
@@ -28,15 +29,17 @@
 #include "ns3/module-source-application.h"
 #include "ns3/module-transfer-helper.h"
 #include "ns3/network-module.h"
+#include "ns3/output-folder.h"
 #include "ns3/point-to-point-module.h"
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-#include <sys/stat.h>
 
 using namespace ns3;
 
@@ -76,10 +79,9 @@ struct Arrival
     std::shared_ptr<const ModuleState> state;
 };
 
-} // namespace
-
+/// The example; main() reports an exception that escapes it.
 int
-main(int argc, char* argv[])
+Run(int argc, char* argv[])
 {
     uint64_t moduleBytes = 6000000;
     std::string dataRate = "100Mbps";
@@ -92,41 +94,48 @@ main(int argc, char* argv[])
     std::string runTag = "";
 
     CommandLine cmd(__FILE__);
-    cmd.AddValue("moduleBytes", "Size of the module's float values in bytes", moduleBytes);
-    cmd.AddValue("dataRate", "Point-to-point link rate (ns-3 DataRate, e.g. 100Mbps)", dataRate);
-    cmd.AddValue("delay", "Point-to-point propagation delay (ns-3 Time, e.g. 2ms)", delay);
+    AddCheckedValue(cmd, "moduleBytes", "Size of the module's float values in bytes", moduleBytes,
+                    {8, 1ULL << 30});
+    AddCheckedDataRate(cmd, "dataRate", "Point-to-point link rate (ns-3 DataRate, e.g. 100Mbps)",
+                       dataRate);
+    AddCheckedTime(cmd, "delay", "Point-to-point propagation delay (ns-3 Time, e.g. 2ms)", delay);
     cmd.AddValue("codec", "Payload codec: fp32, fp16 or int8", codec);
     cmd.AddValue("pcap", "Write PCAP files of the link", pcap);
-    cmd.AddValue("segmentSize",
-                 "TCP segment size in bytes (ns-3's own default is 536; 1448 fills a "
-                 "1500-byte MTU)",
-                 segmentSize);
-    cmd.AddValue("tcpBuffer",
-                 "TCP send and receive buffer in bytes (ns-3's default 131072 caps a "
-                 "connection at buffer / round-trip time)",
-                 tcpBuffer);
+    AddCheckedValue(cmd, "segmentSize",
+                    "TCP segment size in bytes (ns-3's own default is 536; 1448 fills a "
+                    "1500-byte MTU)",
+                    segmentSize, {64, 65000});
+    AddCheckedValue(cmd, "tcpBuffer",
+                    "TCP send and receive buffer in bytes, at least the segment size (ns-3's "
+                    "default 131072 caps a connection at buffer / round-trip time)",
+                    tcpBuffer, {64});
     cmd.AddValue("outputDir", "Folder for the CSV summary and PCAP files", outputDir);
     cmd.AddValue("runTag", "Tag added to output file names so runs do not overwrite each other",
                  runTag);
     cmd.Parse(argc, argv);
 
     ModuleCodec codecValue;
-    NS_ABORT_MSG_IF(!ParseModuleCodec(codec, codecValue),
-                    "--codec=" << codec << " is not one of fp32, fp16, int8");
-    NS_ABORT_MSG_IF(moduleBytes < 8 || moduleBytes > (1ULL << 30),
-                    "--moduleBytes=" << moduleBytes << " is not in 8..2^30");
-    NS_ABORT_MSG_IF(segmentSize < 64 || segmentSize > 65000,
-                    "--segmentSize=" << segmentSize << " is not in 64..65000");
-    DataRate rate;
-    std::istringstream rateText(dataRate);
-    rateText >> rate;
-    NS_ABORT_MSG_IF(rateText.fail() || rate.GetBitRate() == 0,
-                    "--dataRate=" << dataRate << " is not a positive data rate (e.g. 100Mbps)");
+    if (!ParseModuleCodec(codec, codecValue))
+    {
+        std::cerr << "--codec=" << codec << " is not one of fp32, fp16, int8\n";
+        return 2;
+    }
+    // the texts are checked as they are read (AddCheckedDataRate, AddCheckedTime)
+    const DataRate rate(dataRate);
     const Time propagation(delay);
-    NS_ABORT_MSG_IF(propagation.IsNegative(), "--delay=" << delay << " is negative");
-
-    NS_ABORT_MSG_IF(tcpBuffer < segmentSize,
-                    "--tcpBuffer=" << tcpBuffer << " is below the segment size");
+    if (tcpBuffer < segmentSize)
+    {
+        std::cerr << "--tcpBuffer=" << tcpBuffer << " is below --segmentSize=" << segmentSize
+                  << "\n";
+        return 2;
+    }
+    const std::string folderError = PrepareOutputFolder(outputDir);
+    if (!folderError.empty())
+    {
+        std::cerr << "--outputDir: " << folderError << "\n";
+        return 2;
+    }
+    const std::filesystem::path folder(outputDir);
 
     Config::SetDefault("ns3::TcpSocket::SegmentSize", UintegerValue(segmentSize));
     Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(tcpBuffer));
@@ -178,8 +187,7 @@ main(int argc, char* argv[])
     const std::string tag = runTag.empty() ? "" : "-" + runTag;
     if (pcap)
     {
-        mkdir(outputDir.c_str(), 0755);
-        p2p.EnablePcapAll(outputDir + "/hffm-transfer" + tag);
+        p2p.EnablePcapAll((folder / ("hffm-transfer" + tag)).string());
     }
     Simulator::Stop(Seconds(3600));
     Simulator::Run();
@@ -227,8 +235,7 @@ main(int argc, char* argv[])
               << "goodput_bps=" << goodput << "\n"
               << "goodput_fraction_of_link=" << goodput / bitsPerSecond << "\n";
 
-    mkdir(outputDir.c_str(), 0755);
-    std::ofstream csv(outputDir + "/summary" + tag + ".csv");
+    std::ofstream csv(folder / ("summary" + tag + ".csv"));
     csv << "# hffm-transfer: one module over one point-to-point link. Columns: codec; "
            "message_bytes (header + payload); data_rate_bps; delay_s; segment_size (TCP, "
            "bytes); transfer_time_s (source start to module decoded at the sink, simulated); "
@@ -243,4 +250,20 @@ main(int argc, char* argv[])
         << "," << withOverhead << "," << goodput / bitsPerSecond << "," << maxError << "\n";
     Simulator::Destroy();
     return 0;
+}
+
+} // namespace
+
+int
+main(int argc, char* argv[])
+{
+    try
+    {
+        return Run(argc, argv);
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "hffm-transfer: " << e.what() << "\n";
+        return 1;
+    }
 }

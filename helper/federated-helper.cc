@@ -95,12 +95,14 @@ void
 FederatedHelper::SetDeviceAttribute(const std::string& name, const AttributeValue& value)
 {
     m_device.Set(name, value);
+    m_deviceRetryDeadlineSet = m_deviceRetryDeadlineSet || name == "RetryDeadline";
 }
 
 void
 FederatedHelper::SetFogAttribute(const std::string& name, const AttributeValue& value)
 {
     m_fog.Set(name, value);
+    m_fogParentDeadlineSet = m_fogParentDeadlineSet || name == "ParentDeadline";
 }
 
 void
@@ -227,6 +229,13 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
         device->SetAttribute("Server", AddressValue(InetSocketAddress(server, FOG_PORT)));
         device->SetAttribute("MacsPerSecond", DoubleValue(specs[i].macsPerSecond));
         device->SetAttribute("ComputePower", DoubleValue(specs[i].computePower));
+        if (!m_deviceRetryDeadlineSet)
+        {
+            // a failed upload is not tried again once the aggregator has closed the round
+            TimeValue deadline;
+            apps.fogs[aggregator]->GetAttribute("RoundDeadline", deadline);
+            device->SetAttribute("RetryDeadline", deadline);
+        }
         device->Setup(m_learner, specs[i].profile);
         topology.devices.Get(i)->AddApplication(device);
         apps.devices.push_back(device);
@@ -262,6 +271,20 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
                                  apps.fogs[f]->GetChildModuleIds());
         }
         topology.cloud.Get(0)->AddApplication(apps.cloud);
+        if (!m_fogParentDeadlineSet)
+        {
+            // the cloud may wait its whole deadline for a missing fog before it pushes: a fog
+            // waits that long, and its own deadline more for the push to come
+            TimeValue cloudDeadline;
+            apps.cloud->GetAttribute("RoundDeadline", cloudDeadline);
+            for (const auto& fog : apps.fogs)
+            {
+                TimeValue fogDeadline;
+                fog->GetAttribute("RoundDeadline", fogDeadline);
+                fog->SetAttribute("ParentDeadline",
+                                  TimeValue(cloudDeadline.Get() + fogDeadline.Get()));
+            }
+        }
     }
     for (const auto& fog : apps.fogs)
     {

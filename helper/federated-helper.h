@@ -80,7 +80,14 @@ class FederatedHelper
   public:
     explicit FederatedHelper(std::shared_ptr<FederatedLearner> learner);
 
-    /// Attributes for every DeviceApp (ns3::DeviceApp), FogApp or CloudApp installed later.
+    /**
+     * Attributes for every DeviceApp (ns3::DeviceApp), FogApp or CloudApp installed later.
+     *
+     * Unless set here, Install() sets each device's RetryDeadline to its aggregator's
+     * RoundDeadline (a failed upload is not tried after the round has closed), and each
+     * fog's ParentDeadline to the cloud's RoundDeadline plus the fog's (the cloud may wait
+     * its whole deadline for a missing fog before it pushes the global modules).
+     */
     void SetDeviceAttribute(const std::string& name, const AttributeValue& value);
     void SetFogAttribute(const std::string& name, const AttributeValue& value);
     void SetCloudAttribute(const std::string& name, const AttributeValue& value);
@@ -152,6 +159,8 @@ class FederatedHelper
     std::string m_clusterAggregator{"min-max"};
     uint64_t m_clusterSeed{1};
     uint32_t m_consensusSteps{5};
+    bool m_deviceRetryDeadlineSet{false}; //!< SetDeviceAttribute("RetryDeadline") was called
+    bool m_fogParentDeadlineSet{false};   //!< SetFogAttribute("ParentDeadline") was called
 
     /// Install the D2D cluster trees of a D2D method; children of \p apps.fogs.
     void InstallClusters(const FederatedTopology& topology, const std::vector<DeviceSpec>& specs,

@@ -21,6 +21,9 @@ PACKAGES=(
   dataset-fashion-mnist
   # analysis of captures
   tshark
+  # fuzzing and the sanitizer run (scripts/run-fuzz.sh, scripts/run-sanitizers.sh): clang 14,
+  # its libFuzzer and sanitizer runtimes, llvm-symbolizer for readable reports
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()

@@ -1271,7 +1271,7 @@ class TaskTakenOnTestCase : public TestCase
         }
         // over D2D the fog sends the device nothing; directly, the head in round 2 only
         NS_TEST_EXPECT_MSG_EQ(headsToDevice[1], 0U, "round 1: no head from the fog");
-        NS_TEST_EXPECT_MSG_EQ(headsToDevice[2], d2d ? 0U : 1U, "round 2: the head's path");
+        NS_TEST_EXPECT_MSG_EQ(headsToDevice[2], (d2d ? 0U : 1U), "round 2: the head's path");
         const double samples = double(inner->GetTrainSamples(d) + inner->GetTrainSamples(1)
                                       + inner->GetTrainSamples(2));
         NS_TEST_EXPECT_MSG_EQ(rounds[1].weights.count(head), 1U, head << " aggregated");

@@ -21,10 +21,12 @@ endfunction()
 hffm_add_ns3_suite(hffm-module-header)
 hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
 hffm_add_ns3_suite(hffm-federated EXTENSIVE)
+hffm_add_ns3_suite(hffm-fault-injection)
 
 # GoogleTest: code without ns-3 in it (wire format, codec, stream reader, learning).
 add_executable(hffm-gtest
   test/gtest/aggregation-test.cc
+  test/gtest/checked-command-line-test.cc
   test/gtest/checkpoint-test.cc
   test/gtest/closed-form-cost-test.cc
   test/gtest/crc32c-test.cc
@@ -86,3 +88,24 @@ add_test(NAME example/hffm-paper-table-merge
          COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-paper-table-merge.sh
                  $<TARGET_FILE:hffm-paper-table> ${CMAKE_CURRENT_BINARY_DIR}/test-output/merge)
 set_tests_properties(example/hffm-paper-table-merge PROPERTIES LABELS "example")
+
+# Bad numeric options (negative, fractional, out of range, trailing characters) are refused
+# with a message naming them, exceptions end with their message, good values still work.
+set(_hffm_benches)
+if(HFFM_BUILD_BENCHMARKS)
+  set(_hffm_benches $<TARGET_FILE:hffm-bench-federated-scale> $<TARGET_FILE:hffm-bench-train-step>
+                    $<TARGET_FILE:hffm-bench-codec>)
+endif()
+add_test(NAME example/command-line
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-command-line.sh
+                 $<TARGET_FILE:hffm-paper-table> $<TARGET_FILE:hffm-transfer>
+                 $<TARGET_FILE:hffm-model> ${_hffm_benches})
+set_tests_properties(example/command-line PROPERTIES LABELS "example")
+
+# Output folders are created with their parents (a fresh clone has no results/); one that
+# cannot be made is refused by name before any simulation.
+add_test(NAME example/output-folder
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-output-folder.sh
+                 $<TARGET_FILE:hffm-transfer> $<TARGET_FILE:hffm-paper-table>
+                 $<TARGET_FILE:hffm-model>)
+set_tests_properties(example/output-folder PROPERTIES LABELS "example")

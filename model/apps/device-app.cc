@@ -59,6 +59,18 @@ DeviceApp::GetTypeId()
                   "MaxPayloadBytes", "Messages declaring a larger payload are rejected unbuffered.",
                   UintegerValue(256U << 20), MakeUintegerAccessor(&DeviceApp::m_maxPayloadBytes),
                   MakeUintegerChecker<uint32_t>(1))
+              .AddAttribute("RetryInterval",
+                            "How long after a failed upload it is tried again, while no newer "
+                            "round has begun.",
+                            TimeValue(Seconds(1)), MakeTimeAccessor(&DeviceApp::m_retryInterval),
+                            MakeTimeChecker(MilliSeconds(1)))
+              .AddAttribute("RetryDeadline",
+                            "How long after a round's first module arrived a failed upload of "
+                            "that round is still tried again; then the device gives up (its "
+                            "server has closed the round). FederatedHelper sets its "
+                            "aggregator's RoundDeadline.",
+                            TimeValue(Seconds(60)), MakeTimeAccessor(&DeviceApp::m_retryDeadline),
+                            MakeTimeChecker(Seconds(0)))
               .AddTraceSource("ModuleReceived", "A pushed module arrived, valid and expected.",
                               MakeTraceSourceAccessor(&DeviceApp::m_moduleReceivedTrace),
                               "ns3::DeviceApp::ModuleTracedCallback")
@@ -71,7 +83,12 @@ DeviceApp::GetTypeId()
                               "ns3::DeviceApp::ModuleRejectedTracedCallback")
               .AddTraceSource("TrainingDone", "Local training of a round finished.",
                               MakeTraceSourceAccessor(&DeviceApp::m_trainingDoneTrace),
-                              "ns3::DeviceApp::TrainingDoneTracedCallback");
+                              "ns3::DeviceApp::TrainingDoneTracedCallback")
+              .AddTraceSource("UploadFailed",
+                              "An upload failed; it is tried again, or given up after "
+                              "RetryDeadline.",
+                              MakeTraceSourceAccessor(&DeviceApp::m_uploadFailedTrace),
+                              "ns3::DeviceApp::UploadFailedTracedCallback");
     return tid;
 }
 
@@ -195,6 +212,12 @@ DeviceApp::GetRejectedCount() const
     return m_rejected;
 }
 
+uint32_t
+DeviceApp::GetUploadsAbandoned() const
+{
+    return m_uploadsAbandoned;
+}
+
 void
 DeviceApp::SetCodecName(std::string name)
 {
@@ -231,6 +254,8 @@ DeviceApp::StopApplication()
     NS_LOG_FUNCTION(this);
     m_running = false;
     Simulator::Cancel(m_uploadEvent);
+    Simulator::Cancel(m_giveUpEvent);
+    m_upload = nullptr;
     m_transfers.AbortAll();
     if (m_receiver)
     {
@@ -273,6 +298,7 @@ DeviceApp::HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleStat
         Simulator::Cancel(m_uploadEvent);
         m_received.clear();
         m_round = fields.round;
+        m_roundStart = Simulator::Now();
     }
     m_moduleReceivedTrace(fields);
     m_received[fields.moduleId] = std::move(state);
@@ -334,17 +360,59 @@ DeviceApp::Upload(uint32_t round, const LocalUpdate& update)
         transfer->Add(fields, encoded.payload);
     }
     transfer->SetMessageSentCallback([this](const MessageFields& f) { m_moduleSentTrace(f); });
-    // an upload that fails is tried again while no newer round has begun
-    transfer->SetDoneCallback(
-        [this, round, update](bool complete)
-        {
-            if (!complete && m_running && round == m_round)
-            {
-                m_uploadEvent
-                    = Simulator::Schedule(Seconds(1), &DeviceApp::Upload, this, round, update);
-            }
-        });
+    transfer->SetDoneCallback([this, round, update](bool complete)
+                              { UploadDone(round, update, complete); });
+    m_upload = transfer;
     transfer->Start();
+    // A server that has gone may never answer (ns-3's TCP ignores a reset in SYN_SENT and
+    // tries for a minute and a half): an attempt still unfinished when the server has closed
+    // the round is given up then. One that begins later (a device that trained past the
+    // deadline) is left to TCP, as any upload.
+    const Time giveUp = m_roundStart + m_retryDeadline;
+    Simulator::Cancel(m_giveUpEvent);
+    if (Simulator::Now() < giveUp)
+    {
+        m_giveUpEvent
+            = Simulator::Schedule(giveUp - Simulator::Now(), &DeviceApp::GiveUp, this, round);
+    }
+}
+
+void
+DeviceApp::GiveUp(uint32_t round)
+{
+    if (round == m_round && m_upload && !m_upload->IsFinished())
+    {
+        NS_LOG_INFO(Simulator::Now().As(Time::S)
+                    << " device " << m_deviceIndex << " aborts its unfinished upload of round "
+                    << round);
+        m_upload->Abort(); // reports an incomplete transfer: UploadDone()
+    }
+}
+
+void
+DeviceApp::UploadDone(uint32_t round, const LocalUpdate& update, bool complete)
+{
+    if (complete)
+    {
+        Simulator::Cancel(m_giveUpEvent);
+    }
+    if (complete || !m_running || round != m_round)
+    {
+        return; // delivered, the application stopped, or a newer round has begun
+    }
+    // tried again while the server may still collect the round
+    const bool retrying = Simulator::Now() + m_retryInterval <= m_roundStart + m_retryDeadline;
+    m_uploadFailedTrace(round, retrying);
+    if (retrying)
+    {
+        m_uploadEvent
+            = Simulator::Schedule(m_retryInterval, &DeviceApp::Upload, this, round, update);
+        return;
+    }
+    ++m_uploadsAbandoned;
+    NS_LOG_WARN(Simulator::Now().As(Time::S)
+                << " device " << m_deviceIndex << " gives up its upload of round " << round << ": "
+                << m_retryDeadline.As(Time::S) << " since the round's modules arrived");
 }
 
 } // namespace ns3

@@ -33,6 +33,13 @@ namespace ns3
  * energy ComputePower x that time, never wall-clock time — and then uploads the updated
  * modules to its server in one TCP connection. A push of a newer round abandons an older
  * one; modules of older rounds are ignored.
+ *
+ * An upload that fails (the server refuses the connection, or it breaks off) is tried again
+ * every RetryInterval while no newer round has begun, until RetryDeadline has passed since
+ * the round's first module arrived: by then its server has closed the round, so the device
+ * gives up (UploadFailed with retrying false) instead of trying for ever a server that is
+ * gone; an attempt still unfinished at that moment (a server that never answers) is aborted
+ * then.
  */
 class DeviceApp : public Application
 {
@@ -79,6 +86,8 @@ class DeviceApp : public Application
     uint64_t GetBytesReceived() const;
     /// \return messages rejected by the stream reader or as unexpected
     uint64_t GetRejectedCount() const;
+    /// \return rounds whose upload failed and was given up at RetryDeadline
+    uint32_t GetUploadsAbandoned() const;
 
     /**
      * TracedCallback signature for local training.
@@ -102,6 +111,13 @@ class DeviceApp : public Application
      */
     typedef void (*ModuleRejectedTracedCallback)(const std::string& reason,
                                                  const std::string& detail);
+    /**
+     * TracedCallback signature for a failed upload.
+     * \param round the round whose upload failed
+     * \param retrying true if it is tried again after RetryInterval, false if the device
+     * gives up (RetryDeadline has passed)
+     */
+    typedef void (*UploadFailedTracedCallback)(uint32_t round, bool retrying);
 
   protected:
     void DoDispose() override;
@@ -114,6 +130,8 @@ class DeviceApp : public Application
     void Reject(const std::string& reason, const std::string& detail);
     void Train();
     void Upload(uint32_t round, const LocalUpdate& update);
+    void UploadDone(uint32_t round, const LocalUpdate& update, bool complete);
+    void GiveUp(uint32_t round);
     void SetCodecName(std::string name);
     std::string GetCodecName() const;
 
@@ -125,6 +143,8 @@ class DeviceApp : public Application
     double m_computePower{2.0};
     ModuleCodec m_codec{ModuleCodec::FP32};
     uint32_t m_maxPayloadBytes{256U << 20};
+    Time m_retryInterval;
+    Time m_retryDeadline;
 
     std::shared_ptr<FederatedLearner> m_learner;
     NodeProfile m_profile;
@@ -134,18 +154,23 @@ class DeviceApp : public Application
     ModuleTransferSet m_transfers;
     bool m_running{false};
     uint32_t m_round{0}; //!< the round whose modules are being collected or trained
+    Time m_roundStart;   //!< when the first module of m_round arrived
     ModuleMap m_received;
     EventId m_uploadEvent;
+    Ptr<ModuleTransfer> m_upload; //!< the latest upload attempt
+    EventId m_giveUpEvent;        //!< RetryDeadline of the round being uploaded
 
     uint32_t m_roundsTrained{0};
     Time m_computeTime;
     double m_computeEnergy{0.0};
     uint64_t m_rejected{0};
+    uint32_t m_uploadsAbandoned{0};
 
     TracedCallback<const MessageFields&> m_moduleReceivedTrace;
     TracedCallback<const MessageFields&> m_moduleSentTrace;
     TracedCallback<const std::string&, const std::string&> m_moduleRejectedTrace;
     TracedCallback<uint32_t, uint32_t, int64_t, double, Time> m_trainingDoneTrace;
+    TracedCallback<uint32_t, bool> m_uploadFailedTrace;
 };
 
 } // namespace ns3

@@ -43,6 +43,13 @@ FogApp::GetTypeId()
               .AddAttribute("Parent", "Address and port of the cloud (unset: no cloud).",
                             AddressValue(), MakeAddressAccessor(&FogApp::m_parent),
                             MakeAddressChecker())
+              .AddAttribute("ParentDeadline",
+                            "How long after sending its modules up the fog waits for the "
+                            "cloud's before it goes on with its own; the cloud may first wait "
+                            "its own RoundDeadline for the other fogs. Zero: twice "
+                            "RoundDeadline.",
+                            TimeValue(Seconds(0)), MakeTimeAccessor(&FogApp::m_parentDeadline),
+                            MakeTimeChecker(Seconds(0)))
               .AddAttribute("FogId", "Sender id of this fog's messages to the cloud.",
                             UintegerValue(0), MakeUintegerAccessor(&FogApp::m_fogId),
                             MakeUintegerChecker<uint32_t>())
@@ -95,6 +102,18 @@ uint32_t
 FogApp::GetGlobalSyncs() const
 {
     return m_globalSyncs;
+}
+
+uint32_t
+FogApp::GetParentTimeouts() const
+{
+    return m_parentTimeouts;
+}
+
+uint32_t
+FogApp::GetRoundsSkipped() const
+{
+    return m_roundsSkipped;
 }
 
 uint64_t
@@ -193,9 +212,12 @@ FogApp::SendToParent(uint32_t round)
     SendUp(m_parent, round, m_fogId, m_weightsSinceSync, &m_bytesSentUp);
     m_weightsSinceSync.clear();
     m_awaitingParent = true;
+    m_parentRound = round;
     ClearParentModules();
     Simulator::Cancel(m_parentTimeout);
-    m_parentTimeout = Simulator::Schedule(m_roundDeadline, &FogApp::ParentTimeout, this);
+    const Time wait
+        = m_parentDeadline.IsStrictlyPositive() ? m_parentDeadline : m_roundDeadline * 2;
+    m_parentTimeout = Simulator::Schedule(wait, &FogApp::ParentTimeout, this);
 }
 
 void
@@ -209,6 +231,7 @@ FogApp::ParentTimeout()
                 << " fog " << m_fogId << ": the cloud's modules of round " << m_round
                 << " did not arrive; going on with the fog's own");
     m_awaitingParent = false;
+    ++m_parentTimeouts;
     ClearParentModules();
     NextRound();
 }
@@ -223,13 +246,36 @@ FogApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> sta
                    + " from the cloud: not awaited");
         return;
     }
-    if (!AcceptParentModule(fields, std::move(state), m_round))
+    if (fields.round > m_parentRound && IsKnownModule(fields.moduleId, *state))
+    {
+        const auto held = GetChildModuleIds();
+        if (std::binary_search(held.begin(), held.end(), fields.moduleId))
+        {
+            // the cloud closed this fog's round without it and went on: its newer global
+            // modules are what this fog waits for now
+            NS_LOG_INFO(Simulator::Now().As(Time::S)
+                        << " fog " << m_fogId << " awaits the cloud's round " << fields.round
+                        << " instead of " << m_parentRound);
+            m_parentRound = fields.round;
+        }
+    }
+    if (!AcceptParentModule(fields, std::move(state), m_parentRound))
     {
         return;
     }
     Simulator::Cancel(m_parentTimeout);
     m_awaitingParent = false;
     ++m_globalSyncs;
+    if (m_parentRound > m_round)
+    {
+        // rejoin the other fogs: this fog's next update is for the cloud's next round
+        NS_LOG_WARN(Simulator::Now().As(Time::S)
+                    << " fog " << m_fogId << " takes the cloud's round " << m_parentRound
+                    << " after its own round " << m_round << ": it skips "
+                    << m_parentRound - m_round << " edge round(s)");
+        m_roundsSkipped += m_parentRound - m_round;
+        m_round = m_parentRound;
+    }
     NS_LOG_INFO(Simulator::Now().As(Time::S)
                 << " fog " << m_fogId << " synchronised after round " << m_round);
     m_globalSyncTrace(m_round);

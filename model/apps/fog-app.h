@@ -22,8 +22,20 @@ namespace ns3
  * (AggregatorApp). Then, if a Parent is set and GlobalEvery divides the round number, send
  * each aggregated module to the cloud with the sample weight of its latest edge aggregate
  * since the last synchronisation (0 if none: "nothing new"), wait for the cloud's global
- * modules (at most RoundDeadline) and start the next round from them; otherwise start the
+ * modules (at most ParentDeadline) and start the next round from them; otherwise start the
  * next round at once. After Rounds edge rounds the fog stops and fires Finished.
+ *
+ * The cloud closes a global round up to its own RoundDeadline after the first fog's update
+ * arrived, and only then pushes: when a fog is missing, a fog that waited no longer than that
+ * would give up just before the global modules come. ParentDeadline is therefore longer:
+ * twice RoundDeadline unless set (FederatedHelper sets the cloud's RoundDeadline plus the
+ * fog's).
+ *
+ * A fog the cloud went on without (its update came after the cloud's deadline, its link was
+ * down) may get the global modules of a newer cloud round while it waits for those of its
+ * own: it takes them, and skips to that round (GetRoundsSkipped(); RoundComplete and
+ * GlobalSync report that round), so that its next update is for the round the other fogs are
+ * in and the cloud counts it again. Pushes of older rounds are rejected (stale-round).
  *
  * Installed on the cloud node with every device as a child and no parent, the same class is
  * the server of the star baseline (plain FedAvg, no fog tier).
@@ -40,6 +52,10 @@ class FogApp : public AggregatorApp
     uint32_t GetRoundsDone() const;
     /// \return global synchronisations completed (cloud modules received)
     uint32_t GetGlobalSyncs() const;
+    /// \return synchronisations given up at ParentDeadline (the fog went on with its own)
+    uint32_t GetParentTimeouts() const;
+    /// \return edge rounds skipped to take a newer global round (see the class description)
+    uint32_t GetRoundsSkipped() const;
     /// \return bytes (headers and payloads) handed to TCP towards the cloud
     uint64_t GetBytesSentUp() const;
 
@@ -79,12 +95,16 @@ class FogApp : public AggregatorApp
     uint32_t m_globalEvery{0};
     double m_participation{1.0};
     Address m_parent;
+    Time m_parentDeadline;
     uint32_t m_fogId{0};
     Ptr<UniformRandomVariable> m_random;
 
     uint32_t m_round{0};
     uint32_t m_roundsDone{0};
     uint32_t m_globalSyncs{0};
+    uint32_t m_parentTimeouts{0};
+    uint32_t m_roundsSkipped{0};
+    uint32_t m_parentRound{0}; //!< the cloud round whose modules are awaited
     uint64_t m_bytesSentUp{0};
     std::map<std::string, double> m_weightsSinceSync;
     bool m_awaitingParent{false};

@@ -58,10 +58,13 @@ RadioEnergyMeter::WatchLteUe(uint32_t index, Ptr<LteUeNetDevice> device)
     NS_ABORT_MSG_IF(!device, "RadioEnergyMeter::WatchLteUe: no device");
     At(index);
     Ptr<LteUePhy> phy = device->GetPhy();
+    // The callback lives in the phy: holding a Ptr to the phy in it would be a reference
+    // cycle that keeps the phy (and what it holds) alive after Simulator::Destroy.
+    LteUePhy* raw = PeekPointer(phy);
     phy->TraceConnectWithoutContext("UlPhyTransmission",
                                     Callback<void, PhyTransmissionStatParameters>(
-                                        [this, index, phy](PhyTransmissionStatParameters params)
-                                        { OnLteUplink(index, phy, params); }));
+                                        [this, index, raw](PhyTransmissionStatParameters params)
+                                        { OnLteUplink(index, Ptr<LteUePhy>(raw), params); }));
 }
 
 void
