@@ -14,9 +14,11 @@ if ! command -v clang++ > /dev/null; then
   exit 1
 fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  # -O1: what the sanitizers' authors advise, and a third faster to build than -O3
+  # -O1: what the sanitizers' authors advise. A precompiled <torch/torch.h> (HFFM_PCH)
+  # makes each source compile in about a third of the time.
   CC=clang CXX=clang++ cmake -S . -B "$build" -DHFFM_SANITIZE=ON -DHFFM_BUILD_BENCHMARKS=OFF \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" -DHFFM_WERROR=ON
+    -DHFFM_PCH=ON -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
+    -DHFFM_WERROR=ON
 fi
 cmake --build "$build" -j "${JOBS:-2}" --target hffm-gtest hffm-test-runner
 
