@@ -200,13 +200,5 @@ Run(int argc, char* argv[])
 int
 main(int argc, char* argv[])
 {
-    try
-    {
-        return Run(argc, argv);
-    }
-    catch (const std::exception& e)
-    {
-        std::cerr << "hffm-bench-federated-scale: " << e.what() << "\n";
-        return 1;
-    }
+    return RunProgram("hffm-bench-federated-scale", [&] { return Run(argc, argv); });
 }

@@ -78,13 +78,5 @@ Run(int argc, char* argv[])
 int
 main(int argc, char* argv[])
 {
-    try
-    {
-        return Run(argc, argv);
-    }
-    catch (const std::exception& e)
-    {
-        std::cerr << "hffm-bench-train-step: " << e.what() << "\n";
-        return 1;
-    }
+    return RunProgram("hffm-bench-train-step", [&] { return Run(argc, argv); });
 }

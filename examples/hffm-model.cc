@@ -349,13 +349,5 @@ Run(int argc, char* argv[])
 int
 main(int argc, char* argv[])
 {
-    try
-    {
-        return Run(argc, argv);
-    }
-    catch (const std::exception& e)
-    {
-        std::cerr << "hffm-model: " << e.what() << "\n";
-        return 1;
-    }
+    return RunProgram("hffm-model", [&] { return Run(argc, argv); });
 }

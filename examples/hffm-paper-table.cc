@@ -979,13 +979,5 @@ Run(int argc, char* argv[])
 int
 main(int argc, char* argv[])
 {
-    try
-    {
-        return Run(argc, argv);
-    }
-    catch (const std::exception& e)
-    {
-        std::cerr << "hffm-paper-table: " << e.what() << "\n";
-        return 1;
-    }
+    return RunProgram("hffm-paper-table", [&] { return Run(argc, argv); });
 }

@@ -257,13 +257,5 @@ Run(int argc, char* argv[])
 int
 main(int argc, char* argv[])
 {
-    try
-    {
-        return Run(argc, argv);
-    }
-    catch (const std::exception& e)
-    {
-        std::cerr << "hffm-transfer: " << e.what() << "\n";
-        return 1;
-    }
+    return RunProgram("hffm-transfer", [&] { return Run(argc, argv); });
 }

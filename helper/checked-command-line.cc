@@ -277,4 +277,18 @@ AddCheckedDataRate(CommandLine& cmd, const std::string& name, const std::string&
                  text);
 }
 
+int
+RunProgram(const std::string& program, const std::function<int()>& body)
+{
+    try
+    {
+        return body();
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << program << ": " << e.what() << "\n";
+        return 1;
+    }
+}
+
 } // namespace ns3

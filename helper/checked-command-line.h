@@ -10,6 +10,7 @@
 #include "ns3/nstime.h"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 
@@ -139,6 +140,14 @@ void AddCheckedTime(CommandLine& cmd, const std::string& name, const std::string
  */
 void AddCheckedDataRate(CommandLine& cmd, const std::string& name, const std::string& help,
                         std::string& text);
+
+/**
+ * \ingroup hffm
+ * \brief Run a program's body: an exception that escapes it ends the program with its
+ * message ("<program>: <what>") on stderr and exit status 1, not with std::terminate.
+ * \return what \p body returns, or 1
+ */
+int RunProgram(const std::string& program, const std::function<int()>& body);
 
 } // namespace ns3
 

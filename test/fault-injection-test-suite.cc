@@ -7,6 +7,7 @@
 // the radio links, and a device whose update arrives twice. Each case asserts what the
 // applications must do about it, with figures derived here from what was sent.
 
+#include "federated-test-util.h"
 #include "hffm-test-util.h"
 #include "ns3/aggregation.h"
 #include "ns3/core-module.h"
@@ -39,70 +40,18 @@ namespace
 // NS_LOG=HffmFaultInjectionTest=info prints what each fault did (doc/hffm.rst, "Reliability")
 NS_LOG_COMPONENT_DEFINE("HffmFaultInjectionTest");
 
-/// A tiny model and small shards: a round trains in milliseconds.
-std::shared_ptr<M3TFederatedLearner>
-TinyLearner(uint32_t devices)
-{
-    M3TLearnerConfig c;
-    c.model = hffmtest::TinyModelConfig();
-    c.devices = devices;
-    c.samplesPerDevice = 40;
-    c.alpha = 100.0; // near IID: every device gets samples
-    c.testSamples = 200;
-    c.train.batchSize = 20;
-    c.freezeBackbone = true;
-    c.seed = 3;
-    return std::make_shared<M3TFederatedLearner>(c);
-}
+using hffmtest::FourDevices;
+using hffmtest::Profile;
+using hffmtest::TinyLearner;
 
-NodeProfile
-Profile(std::set<Modality> modalities, std::set<std::string> tasks)
-{
-    NodeProfile p;
-    p.modalities = std::move(modalities);
-    p.tasks = std::move(tasks);
-    return p;
-}
-
-/// Four devices: 0 and 2 under fog 0, 1 and 3 under fog 1; only device 3 has text.
-std::vector<DeviceSpec>
-FourDevices()
-{
-    std::vector<DeviceSpec> specs(4);
-    specs[0].profile = Profile({Modality::IMAGE}, {"fine"});
-    specs[1].profile = Profile({Modality::IMAGE}, {"fine", "coarse"});
-    specs[2].profile = Profile({Modality::IMAGE}, {"coarse"});
-    specs[3].profile = Profile({Modality::IMAGE, Modality::TEXT}, {"fine", "question"});
-    return specs;
-}
-
+/// \p devices devices under \p fogs Wi-Fi access points.
 FederatedTopology
 WifiTopology(uint32_t devices, uint32_t fogs)
 {
-    WifiTopologyHelper::Config c;
-    c.devices = devices;
-    c.fogs = fogs;
-    return WifiTopologyHelper::Build(c);
+    return hffmtest::SmallTopology("wifi", devices, fogs);
 }
 
-/// Keeps the modules each device was given and what it trained, per device and round.
-class RecordingLearner : public ForwardingLearner
-{
-  public:
-    using ForwardingLearner::ForwardingLearner;
-
-    LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
-                      uint32_t round) override
-    {
-        given[{device, round}] = modules;
-        LocalUpdate update = ForwardingLearner::Train(device, profile, modules, round);
-        trained[{device, round}] = update;
-        return update;
-    }
-
-    std::map<std::pair<std::size_t, uint32_t>, ModuleMap> given;
-    std::map<std::pair<std::size_t, uint32_t>, LocalUpdate> trained;
-};
+using hffmtest::RecordingLearner;
 
 /// Drops what an ns-3 error model drops, and counts it.
 class CountingErrorModel : public ErrorModel

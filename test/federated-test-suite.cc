@@ -5,6 +5,7 @@
 // Hierarchical federated training inside the simulator: device, fog and cloud applications
 // over ns-3 Wi-Fi and LTE, with a tiny M3T model trained by LibTorch on Fashion-MNIST.
 
+#include "federated-test-util.h"
 #include "hffm-test-util.h"
 #include "ns3/core-module.h"
 #include "ns3/d2d-radio-helper.h"
@@ -32,59 +33,10 @@ using namespace ns3;
 namespace
 {
 
-/// A tiny model and small shards: a round trains in milliseconds.
-std::shared_ptr<M3TFederatedLearner>
-TinyLearner(uint32_t devices, std::size_t samplesPerDevice = 40, std::size_t testSamples = 200)
-{
-    M3TLearnerConfig c;
-    c.model = hffmtest::TinyModelConfig();
-    c.devices = devices;
-    c.samplesPerDevice = samplesPerDevice;
-    c.alpha = 100.0; // near IID: every device gets samples
-    c.testSamples = testSamples;
-    c.train.batchSize = 20;
-    c.freezeBackbone = true;
-    c.seed = 3;
-    return std::make_shared<M3TFederatedLearner>(c);
-}
-
-NodeProfile
-Profile(std::set<Modality> modalities, std::set<std::string> tasks)
-{
-    NodeProfile p;
-    p.modalities = std::move(modalities);
-    p.tasks = std::move(tasks);
-    return p;
-}
-
-/// Four devices: 0 and 2 under fog 0, 1 and 3 under fog 1; only device 3 has text.
-std::vector<DeviceSpec>
-FourDevices()
-{
-    std::vector<DeviceSpec> specs(4);
-    specs[0].profile = Profile({Modality::IMAGE}, {"fine"});
-    specs[1].profile = Profile({Modality::IMAGE}, {"fine", "coarse"});
-    specs[2].profile = Profile({Modality::IMAGE}, {"coarse"});
-    specs[3].profile = Profile({Modality::IMAGE, Modality::TEXT}, {"fine", "question"});
-    return specs;
-}
-
-FederatedTopology
-SmallTopology(const std::string& radio, uint32_t devices, uint32_t fogs)
-{
-    if (radio == "wifi")
-    {
-        WifiTopologyHelper::Config c;
-        c.devices = devices;
-        c.fogs = fogs;
-        return WifiTopologyHelper::Build(c);
-    }
-    LteTopologyHelper::Config c;
-    c.devices = devices;
-    c.fogs = fogs;
-    c.resourceBlocks = 25;
-    return LteTopologyHelper::Build(c);
-}
+using hffmtest::FourDevices;
+using hffmtest::Profile;
+using hffmtest::SmallTopology;
+using hffmtest::TinyLearner;
 
 /// The apps of \p methodName for FourDevices() on \p topology: \p rounds edge rounds, each
 /// closed by the fogs after \p deadline at the latest.
@@ -589,24 +541,7 @@ class AccuracyRisesTestCase : public TestCase
     }
 };
 
-/// Keeps the modules each device was given to train, per device and round.
-class RecordingLearner : public ForwardingLearner
-{
-  public:
-    using ForwardingLearner::ForwardingLearner;
-
-    LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
-                      uint32_t round) override
-    {
-        given[{device, round}] = modules;
-        LocalUpdate update = ForwardingLearner::Train(device, profile, modules, round);
-        trained[{device, round}] = update;
-        return update;
-    }
-
-    std::map<std::pair<std::size_t, uint32_t>, ModuleMap> given;
-    std::map<std::pair<std::size_t, uint32_t>, LocalUpdate> trained;
-};
+using hffmtest::RecordingLearner;
 
 /// Four devices under one fog, with a D2D radio.
 FederatedTopology
