@@ -138,9 +138,11 @@ ParseCheckpoint(const uint8_t* data, std::size_t size, const std::string& name)
     }
     if (size >= 5 && std::memcmp(data, "HFFM", 4) == 0 && data[4] == MessageFormat::VERSION)
     {
-        return fail("unsupported-format",
-                    "format 1 (module messages without a count or trailer, which cannot tell a "
-                    "file cut between two modules from a whole one): write it again");
+        return fail(
+            "unsupported-format",
+            "format 1 (module messages without a count or trailer, which cannot tell a "
+            "file cut between two modules from a whole one): remove it to pretrain again, or "
+            "write it with hffm-model --command=pretrain");
     }
     if (std::memcmp(data, PREAMBLE_MAGIC.data(), std::min(size, PREAMBLE_MAGIC.size())) != 0)
     {
