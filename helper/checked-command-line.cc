@@ -237,16 +237,21 @@ AddCheckedValue(CommandLine& cmd, const std::string& name, const std::string& he
     Add(cmd, name, help, value, range);
 }
 
+namespace
+{
+
+/// Register a text option that \p parse checks as it is read, keeping the text as given.
+template <typename T>
 void
-AddCheckedTime(CommandLine& cmd, const std::string& name, const std::string& help,
-               std::string& text)
+AddCheckedText(CommandLine& cmd, const std::string& name, const std::string& help,
+               std::string& text, std::string (*parse)(const std::string&, T&))
 {
     cmd.AddValue(name, help,
                  Callback<bool, std::string>(
-                     [name, &text](std::string given)
+                     [name, &text, parse](std::string given)
                      {
-                         Time parsed;
-                         const std::string error = ParseCheckedTime(given, parsed);
+                         T parsed;
+                         const std::string error = parse(given, parsed);
                          if (!error.empty())
                          {
                              return Refuse(name, given, error);
@@ -257,24 +262,20 @@ AddCheckedTime(CommandLine& cmd, const std::string& name, const std::string& hel
                  text);
 }
 
+} // namespace
+
+void
+AddCheckedTime(CommandLine& cmd, const std::string& name, const std::string& help,
+               std::string& text)
+{
+    AddCheckedText<Time>(cmd, name, help, text, &ParseCheckedTime);
+}
+
 void
 AddCheckedDataRate(CommandLine& cmd, const std::string& name, const std::string& help,
                    std::string& text)
 {
-    cmd.AddValue(name, help,
-                 Callback<bool, std::string>(
-                     [name, &text](std::string given)
-                     {
-                         DataRate parsed;
-                         const std::string error = ParseCheckedDataRate(given, parsed);
-                         if (!error.empty())
-                         {
-                             return Refuse(name, given, error);
-                         }
-                         text = given;
-                         return true;
-                     }),
-                 text);
+    AddCheckedText<DataRate>(cmd, name, help, text, &ParseCheckedDataRate);
 }
 
 int
