@@ -349,7 +349,7 @@ Run(int argc, char* argv[])
     }
     try
     {
-        CreateAggregationStrategy(aggregation);
+        CreateAggregationRule(aggregation);
     }
     catch (const std::invalid_argument& e)
     {

@@ -4,7 +4,18 @@
 
 #include "ns3/aggregation.h"
 
+#include "ns3/abort.h"
+#include "ns3/double.h"
+#include "ns3/dp-aggregation.h"
+#include "ns3/log.h"
+#include "ns3/object-factory.h"
+#include "ns3/robust-aggregation.h"
+#include "ns3/server-optimizer-aggregation.h"
+#include "ns3/uinteger.h"
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
@@ -12,13 +23,20 @@
 namespace ns3
 {
 
+NS_LOG_COMPONENT_DEFINE("AggregationRule");
+
+NS_OBJECT_ENSURE_REGISTERED(AggregationRule);
+NS_OBJECT_ENSURE_REGISTERED(FedAvgRule);
+NS_OBJECT_ENSURE_REGISTERED(MedianRule);
+NS_OBJECT_ENSURE_REGISTERED(TrimmedMeanRule);
+
 namespace
 {
 
 /// Applies \p reduce to the n values of each coordinate, gathered in a scratch vector.
 template <typename Reduce>
 void
-PerCoordinate(const std::vector<const ModuleState*>& valid, ModuleState& out, Reduce reduce)
+PerCoordinate(const std::vector<Contribution>& valid, ModuleState& out, Reduce reduce)
 {
     std::vector<float> column(valid.size());
     float* o = out.GetData();
@@ -26,7 +44,7 @@ PerCoordinate(const std::vector<const ModuleState*>& valid, ModuleState& out, Re
     {
         for (std::size_t i = 0; i < valid.size(); ++i)
         {
-            column[i] = valid[i]->GetData()[j];
+            column[i] = valid[i].state->GetData()[j];
         }
         o[j] = reduce(column);
     }
@@ -34,12 +52,26 @@ PerCoordinate(const std::vector<const ModuleState*>& valid, ModuleState& out, Re
 
 } // namespace
 
+TypeId
+AggregationRule::GetTypeId()
+{
+    static TypeId tid
+        = TypeId("ns3::hffm::AggregationRule").SetParent<Object>().SetGroupName("Hffm");
+    return tid;
+}
+
+int64_t
+AggregationRule::AssignStreams(int64_t /* stream */)
+{
+    return 0;
+}
+
 AggregationResult
-AggregationStrategy::Aggregate(const std::vector<Contribution>& contributions,
-                               const ModuleState* expected) const
+AggregationRule::Aggregate(const std::vector<Contribution>& contributions,
+                           const ModuleState* expected)
 {
     AggregationResult result;
-    std::vector<const ModuleState*> valid;
+    std::vector<Contribution> valid;
     const ModuleState* layout = expected;
     for (const auto& c : contributions)
     {
@@ -79,42 +111,53 @@ AggregationStrategy::Aggregate(const std::vector<Contribution>& contributions,
         {
             layout = &s;
         }
-        valid.push_back(&s);
+        valid.push_back(c);
     }
     if (valid.empty())
     {
         return result;
     }
-    double total = 0.0;
-    for (const auto* s : valid)
+    auto out = std::make_shared<ModuleState>(layout->GetModuleId(), layout->GetTensors());
+    const std::vector<LeftOut> leftOut = Combine(valid, expected, *out);
+    std::vector<bool> combined(valid.size(), true);
+    for (const auto& l : leftOut)
     {
-        total += s->GetSampleWeight();
+        NS_ABORT_MSG_IF(l.index >= valid.size() || !combined[l.index],
+                        GetName() << ": Combine() left out contribution " << l.index
+                                  << " twice or out of range");
+        combined[l.index] = false;
+        result.rejected.push_back({valid[l.index].from, l.reason});
     }
-    result.state = std::make_shared<ModuleState>(layout->GetModuleId(), layout->GetTensors());
-    Combine(valid, *result.state);
-    result.state->SetSampleWeight(total);
-    result.used = valid.size();
+    double total = 0.0;
+    for (std::size_t i = 0; i < valid.size(); ++i)
+    {
+        if (combined[i])
+        {
+            total += valid[i].state->GetSampleWeight();
+            ++result.used;
+        }
+    }
+    if (result.used == 0)
+    {
+        return result;
+    }
+    out->SetSampleWeight(total);
+    result.state = std::move(out);
     return result;
 }
 
-std::string
-FedAvgStrategy::GetName() const
-{
-    return "fedavg";
-}
-
 void
-FedAvgStrategy::Combine(const std::vector<const ModuleState*>& valid, ModuleState& out) const
+WeightedMean(const std::vector<const ModuleState*>& states, ModuleState& out)
 {
     double total = 0.0;
-    for (const auto* s : valid)
+    for (const auto* s : states)
     {
         total += s->GetSampleWeight();
     }
     float* o = out.GetData();
     const std::size_t n = out.GetNumel();
     std::fill(o, o + n, 0.0F);
-    for (const auto* s : valid)
+    for (const auto* s : states)
     {
         const auto a = static_cast<float>(s->GetSampleWeight() / total);
         const float* x = s->GetData();
@@ -125,15 +168,55 @@ FedAvgStrategy::Combine(const std::vector<const ModuleState*>& valid, ModuleStat
     }
 }
 
+TypeId
+FedAvgRule::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::hffm::FedAvgRule")
+                            .SetParent<AggregationRule>()
+                            .SetGroupName("Hffm")
+                            .AddConstructor<FedAvgRule>();
+    return tid;
+}
+
 std::string
-CoordinateMedianStrategy::GetName() const
+FedAvgRule::GetName() const
+{
+    return "fedavg";
+}
+
+std::vector<AggregationRule::LeftOut>
+FedAvgRule::Combine(const std::vector<Contribution>& valid, const ModuleState* /* current */,
+                    ModuleState& out)
+{
+    std::vector<const ModuleState*> states;
+    states.reserve(valid.size());
+    for (const auto& c : valid)
+    {
+        states.push_back(c.state.get());
+    }
+    WeightedMean(states, out);
+    return {};
+}
+
+TypeId
+MedianRule::GetTypeId()
+{
+    static TypeId tid = TypeId("ns3::hffm::MedianRule")
+                            .SetParent<AggregationRule>()
+                            .SetGroupName("Hffm")
+                            .AddConstructor<MedianRule>();
+    return tid;
+}
+
+std::string
+MedianRule::GetName() const
 {
     return "median";
 }
 
-void
-CoordinateMedianStrategy::Combine(const std::vector<const ModuleState*>& valid,
-                                  ModuleState& out) const
+std::vector<AggregationRule::LeftOut>
+MedianRule::Combine(const std::vector<Contribution>& valid, const ModuleState* /* current */,
+                    ModuleState& out)
 {
     PerCoordinate(valid, out,
                   [](std::vector<float>& v)
@@ -148,26 +231,34 @@ CoordinateMedianStrategy::Combine(const std::vector<const ModuleState*>& valid,
                       const float lower = *std::max_element(v.begin(), v.begin() + mid);
                       return lower + (upper - lower) / 2.0F;
                   });
+    return {};
 }
 
-TrimmedMeanStrategy::TrimmedMeanStrategy(double beta)
-    : m_beta(beta)
+TypeId
+TrimmedMeanRule::GetTypeId()
 {
-    if (!(beta >= 0.0 && beta < 0.5))
-    {
-        throw std::invalid_argument("trimmed mean: beta " + std::to_string(beta)
-                                    + " is not in [0, 0.5)");
-    }
+    static TypeId tid
+        = TypeId("ns3::hffm::TrimmedMeanRule")
+              .SetParent<AggregationRule>()
+              .SetGroupName("Hffm")
+              .AddConstructor<TrimmedMeanRule>()
+              .AddAttribute("Beta",
+                            "Fraction of the values trimmed from each end of each coordinate, in "
+                            "[0, 0.5): floor(Beta n) of n.",
+                            DoubleValue(0.2), MakeDoubleAccessor(&TrimmedMeanRule::m_beta),
+                            MakeDoubleChecker<double>(0.0, std::nextafter(0.5, 0.0)));
+    return tid;
 }
 
 std::string
-TrimmedMeanStrategy::GetName() const
+TrimmedMeanRule::GetName() const
 {
     return "trimmed-mean:" + std::to_string(m_beta);
 }
 
-void
-TrimmedMeanStrategy::Combine(const std::vector<const ModuleState*>& valid, ModuleState& out) const
+std::vector<AggregationRule::LeftOut>
+TrimmedMeanRule::Combine(const std::vector<Contribution>& valid, const ModuleState* /* current */,
+                         ModuleState& out)
 {
     const auto trim = static_cast<std::size_t>(std::floor(m_beta * valid.size()));
     PerCoordinate(valid, out,
@@ -181,11 +272,12 @@ TrimmedMeanStrategy::Combine(const std::vector<const ModuleState*>& valid, Modul
                       }
                       return static_cast<float>(sum / static_cast<double>(v.size() - 2 * trim));
                   });
+    return {};
 }
 
 std::map<std::string, AggregationResult>
 AggregateModules(
-    const AggregationStrategy& strategy,
+    AggregationRule& rule,
     const std::vector<std::pair<std::string, std::vector<std::shared_ptr<const ModuleState>>>>&
         offers,
     const std::map<std::string, std::shared_ptr<const ModuleState>>* expected)
@@ -220,46 +312,187 @@ AggregateModules(
             }
             layout = it->second.get();
         }
-        results[id] = strategy.Aggregate(contributions, layout);
+        results[id] = rule.Aggregate(contributions, layout);
     }
     return results;
 }
 
-std::unique_ptr<AggregationStrategy>
-CreateAggregationStrategy(const std::string& name)
+namespace
 {
-    if (name == "fedavg")
-    {
-        return std::make_unique<FedAvgStrategy>();
-    }
-    if (name == "median")
-    {
-        return std::make_unique<CoordinateMedianStrategy>();
-    }
-    const std::string trimmed = "trimmed-mean:";
-    if (name.compare(0, trimmed.size(), trimmed) == 0)
-    {
-        const std::string value = name.substr(trimmed.size());
-        char* end = nullptr;
-        const double beta = std::strtod(value.c_str(), &end);
-        if (!value.empty() && end == value.c_str() + value.size())
-        {
-            return std::make_unique<TrimmedMeanStrategy>(beta);
-        }
-    }
-    std::string known;
-    for (const auto& n : GetAggregationStrategyNames())
-    {
-        known += (known.empty() ? "" : ", ") + n;
-    }
-    throw std::invalid_argument("unknown aggregation strategy '" + name + "' (known: " + known
-                                + ")");
+
+/// How a parameter in a short name is written.
+enum class ParameterKind
+{
+    REAL,  //!< a finite decimal number, e.g. 0.25
+    COUNT, //!< a non-negative integer, e.g. 2
+};
+
+/// A parameter of a short name: its placeholder and the attribute it sets.
+struct NamedParameter
+{
+    const char* placeholder; //!< as shown in GetAggregationRuleNames(), e.g. "BETA"
+    const char* attribute;   //!< e.g. "Beta"
+    ParameterKind kind;
+};
+
+/// A short name of CreateAggregationRule() and the rule it makes.
+struct NamedRule
+{
+    const char* name;
+    TypeId (*typeId)();
+    std::vector<NamedParameter> parameters;
+};
+
+const std::vector<NamedRule>&
+NamedRules()
+{
+    static const std::vector<NamedRule> rules = {
+        {"fedavg", &FedAvgRule::GetTypeId, {}},
+        {"median", &MedianRule::GetTypeId, {}},
+        {"trimmed-mean", &TrimmedMeanRule::GetTypeId, {{"BETA", "Beta", ParameterKind::REAL}}},
+        {"krum", &KrumRule::GetTypeId, {{"F", "ByzantineCount", ParameterKind::COUNT}}},
+        {"multi-krum",
+         &MultiKrumRule::GetTypeId,
+         {{"F", "ByzantineCount", ParameterKind::COUNT}, {"M", "Keep", ParameterKind::COUNT}}},
+        {"fedavgm", &FedAvgMRule::GetTypeId, {}},
+        {"fedadam", &FedAdamRule::GetTypeId, {}},
+        {"fedyogi", &FedYogiRule::GetTypeId, {}},
+        {"fedadagrad", &FedAdagradRule::GetTypeId, {}},
+        {"dp-fedavg",
+         &DpFedAvgRule::GetTypeId,
+         {{"CLIP", "ClipNorm", ParameterKind::REAL},
+          {"NOISE", "NoiseMultiplier", ParameterKind::REAL}}},
+    };
+    return rules;
 }
 
 std::vector<std::string>
-GetAggregationStrategyNames()
+Split(const std::string& text, char separator)
 {
-    return {"fedavg", "median", "trimmed-mean:BETA"};
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true)
+    {
+        const std::size_t end = text.find(separator, start);
+        parts.push_back(text.substr(start, end - start));
+        if (end == std::string::npos)
+        {
+            return parts;
+        }
+        start = end + 1;
+    }
+}
+
+[[noreturn]] void
+ThrowUnknown(const std::string& name, const std::string& why)
+{
+    std::string known;
+    for (const auto& n : GetAggregationRuleNames())
+    {
+        known += (known.empty() ? "" : ", ") + n;
+    }
+    throw std::invalid_argument("aggregation rule '" + name + "': " + why + " (known: " + known
+                                + ")");
+}
+
+/// \return the attribute value \p text stands for, or null when it is malformed
+Ptr<AttributeValue>
+ParseParameter(const std::string& text, ParameterKind kind)
+{
+    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
+    {
+        return nullptr;
+    }
+    if (kind == ParameterKind::COUNT)
+    {
+        if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        {
+            return nullptr;
+        }
+        errno = 0;
+        const unsigned long long value = std::strtoull(text.c_str(), nullptr, 10);
+        if (errno == ERANGE)
+        {
+            return nullptr;
+        }
+        return Create<UintegerValue>(value);
+    }
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(value))
+    {
+        return nullptr;
+    }
+    return Create<DoubleValue>(value);
+}
+
+} // namespace
+
+Ptr<AggregationRule>
+CreateAggregationRule(const std::string& name)
+{
+    const std::vector<std::string> parts = Split(name, ':');
+    for (const auto& rule : NamedRules())
+    {
+        if (parts[0] != rule.name)
+        {
+            continue;
+        }
+        std::string shape = rule.name;
+        for (const auto& p : rule.parameters)
+        {
+            shape += std::string(":") + p.placeholder;
+        }
+        if (parts.size() != rule.parameters.size() + 1)
+        {
+            ThrowUnknown(name, "expected the form " + shape);
+        }
+        const TypeId tid = rule.typeId();
+        ObjectFactory factory(tid.GetName());
+        Ptr<AggregationRule> created = factory.Create<AggregationRule>();
+        for (std::size_t i = 0; i < rule.parameters.size(); ++i)
+        {
+            const NamedParameter& p = rule.parameters[i];
+            const std::string& text = parts[i + 1];
+            const Ptr<AttributeValue> value = ParseParameter(text, p.kind);
+            TypeId::AttributeInformation info;
+            NS_ABORT_MSG_UNLESS(tid.LookupAttributeByName(p.attribute, &info),
+                                tid.GetName() << " has no attribute " << p.attribute);
+            if (!value)
+            {
+                ThrowUnknown(name, std::string(p.placeholder) + " '" + text + "' is not "
+                                       + (p.kind == ParameterKind::COUNT ? "a non-negative integer"
+                                                                         : "a finite number")
+                                       + " in " + shape + " (" + p.attribute + ": " + info.help
+                                       + ")");
+            }
+            if (!created->SetAttributeFailSafe(p.attribute, *value))
+            {
+                ThrowUnknown(name, std::string(p.placeholder) + " '" + text
+                                       + "' is out of range in " + shape + " (" + p.attribute + ": "
+                                       + info.help + ")");
+            }
+        }
+        NS_LOG_INFO("created aggregation rule " << created->GetName() << " from '" << name << "'");
+        return created;
+    }
+    ThrowUnknown(name, "unknown name");
+}
+
+std::vector<std::string>
+GetAggregationRuleNames()
+{
+    std::vector<std::string> names;
+    for (const auto& rule : NamedRules())
+    {
+        std::string shown = rule.name;
+        for (const auto& p : rule.parameters)
+        {
+            shown += std::string(":") + p.placeholder;
+        }
+        names.push_back(shown);
+    }
+    return names;
 }
 
 } // namespace ns3

@@ -1035,7 +1035,7 @@ class RadioLossTestCase : public TestCase
             }
         }
         // ... and each fog's aggregate is the FedAvg of what its devices sent, bit for bit
-        FedAvgStrategy fedavg;
+        auto fedavg = CreateObject<FedAvgRule>();
         for (uint32_t f = 0; f < 2; ++f)
         {
             for (uint32_t round = 1; round <= 2; ++round)
@@ -1047,7 +1047,7 @@ class RadioLossTestCase : public TestCase
                     offers.emplace_back(std::to_string(d), rec.trained.at({d, round}).modules);
                 }
                 const auto& atFog = lossy.watch.fogAfterRound.at(f).at(round);
-                for (const auto& [id, result] : AggregateModules(fedavg, offers))
+                for (const auto& [id, result] : AggregateModules(*fedavg, offers))
                 {
                     NS_TEST_ASSERT_MSG_EQ(result.state->IsBitIdentical(*atFog.at(id)), true,
                                           "fog " << f << " round " << round << ": " << id

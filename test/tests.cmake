@@ -26,6 +26,7 @@ hffm_add_ns3_suite(hffm-fault-injection)
 # GoogleTest: code without ns-3 in it (wire format, codec, stream reader, learning).
 add_executable(hffm-gtest
   test/gtest/aggregation-test.cc
+  test/gtest/aggregation-rules-test.cc
   test/gtest/checked-command-line-test.cc
   test/gtest/checkpoint-test.cc
   test/gtest/closed-form-cost-test.cc

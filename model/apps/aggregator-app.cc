@@ -83,7 +83,7 @@ AggregatorApp::GetTypeId()
 AggregatorApp::AggregatorApp()
     : m_roundDeadline(Seconds(60))
     , m_retryInterval(Seconds(1))
-    , m_strategy(CreateAggregationStrategy("fedavg"))
+    , m_strategy(CreateAggregationRule("fedavg"))
 {
     NS_LOG_FUNCTION(this);
 }
@@ -109,7 +109,7 @@ AggregatorApp::SetAggregationName(std::string name)
 {
     try
     {
-        m_strategy = CreateAggregationStrategy(name);
+        m_strategy = CreateAggregationRule(name);
     }
     catch (const std::invalid_argument& e)
     {

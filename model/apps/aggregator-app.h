@@ -234,7 +234,7 @@ class AggregatorApp : public Application
     };
 
     uint32_t m_maxPayloadBytes{256U << 20};
-    std::unique_ptr<AggregationStrategy> m_strategy;
+    Ptr<AggregationRule> m_strategy;
     std::map<uint32_t, Child> m_children;
     ModuleMap m_modules;
     std::map<std::string, std::shared_ptr<const EncodedPayload>> m_encoded;

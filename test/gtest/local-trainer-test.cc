@@ -142,7 +142,7 @@ TEST(LocalTrainer, DevicesTrainAndTheirModulesAggregate)
     {
         start.push_back(global->Export(id));
     }
-    FedAvgStrategy fedavg;
+    auto fedavg = CreateObject<FedAvgRule>();
     std::map<std::string, std::vector<Contribution>> byModule;
     for (int d = 0; d < 2; ++d)
     {
@@ -160,7 +160,7 @@ TEST(LocalTrainer, DevicesTrainAndTheirModulesAggregate)
     }
     for (const auto& [id, contributions] : byModule)
     {
-        const auto result = fedavg.Aggregate(contributions);
+        const auto result = fedavg->Aggregate(contributions);
         ASSERT_EQ(result.used, 2U) << id;
         EXPECT_EQ(result.state->GetSampleWeight(), 500.0);
         global->Import(*result.state);
