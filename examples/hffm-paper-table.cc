@@ -186,6 +186,7 @@ Run(int argc, char* argv[])
     uint32_t epochs = 1;
     uint32_t batchSize = 32;
     double learningRate = 1e-3;
+    double proximalMu = 0.0;
     double imageProbability = 0.8;
     double textProbability = 0.6;
     double taskProbability = 0.6;
@@ -271,6 +272,9 @@ Run(int argc, char* argv[])
     AddCheckedValue(cmd, "batchSize", "local batch size", batchSize, {1});
     AddCheckedValue(cmd, "learningRate", "local Adam learning rate", learningRate,
                     ValueRange<double>::Positive());
+    AddCheckedValue(cmd, "proximalMu",
+                    "FedProx proximal coefficient mu of local training (0: plain local training)",
+                    proximalMu, {0.0});
     AddCheckedValue(cmd, "imageProbability", "probability that a device has the image modality",
                     imageProbability, {0.0, 1.0});
     AddCheckedValue(cmd, "textProbability", "probability that a device has the text modality",
@@ -480,6 +484,7 @@ Run(int argc, char* argv[])
         lc.train.epochs = epochs;
         lc.train.batchSize = batchSize;
         lc.train.learningRate = learningRate;
+        lc.proximalMu = proximalMu;
         lc.pretrainSamples = pretrainSamples;
         lc.freezeBackbone = freezeBackbone;
         lc.seed = s;

@@ -67,6 +67,20 @@ Batch(const M3TDataset& data, const torch::Tensor& index, const NodeProfile& pro
     return in;
 }
 
+/// FedProx's proximal term without its factor mu / 2: the sum over \p parameters of
+/// ||p - anchor||^2, \p anchors holding their values at the start of the round.
+torch::Tensor
+SquaredDistance(const std::vector<torch::Tensor>& parameters,
+                const std::vector<torch::Tensor>& anchors)
+{
+    torch::Tensor sum = (parameters[0] - anchors[0]).square().sum();
+    for (std::size_t i = 1; i < parameters.size(); ++i)
+    {
+        sum = sum + (parameters[i] - anchors[i]).square().sum();
+    }
+    return sum;
+}
+
 } // namespace
 
 std::string
@@ -95,14 +109,28 @@ TrainOptions::Check() const
     return "";
 }
 
+std::string
+CheckProximalMu(double mu)
+{
+    if (!(mu >= 0.0) || !std::isfinite(mu))
+    {
+        return "proximalMu " + std::to_string(mu) + " is not a finite number >= 0";
+    }
+    return "";
+}
+
 TrainReport
 TrainLocal(M3TModel& model, const M3TDataset& data, const std::vector<int64_t>& indices,
-           const NodeProfile& profile, const TrainOptions& options)
+           const NodeProfile& profile, const TrainOptions& options, double proximalMu)
 {
     std::string error = profile.Check(model->GetConfig());
     if (error.empty())
     {
         error = options.Check();
+    }
+    if (error.empty())
+    {
+        error = CheckProximalMu(proximalMu);
     }
     if (error.empty() && indices.empty())
     {
@@ -146,6 +174,19 @@ TrainLocal(M3TModel& model, const M3TDataset& data, const std::vector<int64_t>& 
             parameters, torch::optim::SGDOptions(options.learningRate).momentum(0.9));
     }
 
+    // FedProx: the trained parameters as this call found them (a device: as it received them
+    // for the round). Left empty when mu is 0, so that training without the term does exactly
+    // what it did before the term existed.
+    std::vector<torch::Tensor> anchors;
+    if (proximalMu > 0.0 && !parameters.empty())
+    {
+        anchors.reserve(parameters.size());
+        for (const auto& p : parameters)
+        {
+            anchors.push_back(p.detach().clone());
+        }
+    }
+
     model->train();
     std::mt19937_64 rng(options.seed);
     std::vector<int64_t> order = indices;
@@ -172,6 +213,10 @@ TrainLocal(M3TModel& model, const M3TDataset& data, const std::vector<int64_t>& 
                     in.labels.select(1, static_cast<int64_t>(TaskColumn(config, t))));
                 taskSum[t] += l.item<double>();
                 loss = loss + l;
+            }
+            if (!anchors.empty())
+            {
+                loss = loss + 0.5 * proximalMu * SquaredDistance(parameters, anchors);
             }
             optimizer->zero_grad();
             loss.backward();

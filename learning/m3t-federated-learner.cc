@@ -43,6 +43,10 @@ M3TLearnerConfig::Check() const
     {
         error = train.Check();
     }
+    if (error.empty())
+    {
+        error = CheckProximalMu(proximalMu);
+    }
     if (!error.empty())
     {
         return error;
@@ -279,7 +283,8 @@ M3TFederatedLearner::Train(std::size_t device, const NodeProfile& profile, const
     d.ImportAll(modules, profile);
     TrainOptions options = d.config.train;
     options.seed = d.config.seed * 1000003ULL + device * 7919ULL + round;
-    const TrainReport report = TrainLocal(d.model, d.pool, indices, profile, options);
+    const TrainReport report
+        = TrainLocal(d.model, d.pool, indices, profile, options, d.config.proximalMu);
     update.samples = report.samples;
     update.multiplyAdds = report.multiplyAdds;
     update.lossPerTask = report.lossPerTask;

@@ -18,6 +18,7 @@ struct M3TLearnerConfig
 {
     M3TConfig model;
     TrainOptions train;                //!< local training of every device
+    double proximalMu{0.0};            //!< FedProx mu of devices' training (>= 0; TrainLocal)
     std::string dataDir;               //!< Fashion-MNIST folder; empty: DefaultFashionMnistDir()
     std::size_t devices{4};            //!< devices the data is partitioned over
     std::size_t samplesPerDevice{200}; //!< the federated pool has devices x this many samples

@@ -506,6 +506,70 @@ class CorruptUploadTestCase : public TestCase
     }
 };
 
+/**
+ * A device's training costs simulated time multiply-adds / MacsPerSecond, the multiply-adds
+ * counted here by hand: one device with both modalities and tasks fine and question, on the
+ * tiny model (width 16, 2 heads of 8, 1 block, MLP hidden 32, adapter 4, 2 prompt tokens per
+ * task, 2 experts, top-1, expert hidden 16). A forward pass runs T = 4 + 49 + 8 = 61 tokens:
+ * conv1 28*28*32*(1*9) = 225,792; conv2 14*14*16*(32*9) = 903,168; qkv 61*16*48 = 46,848;
+ * scores and mix 2 * 2 heads * 61*61*8 = 119,072; proj 61*16*16 = 15,616; MLP 2 * 61*16*32 =
+ * 62,464; adapter 61*(16*4 + 4*16) = 7,808; gate 61*16*2 = 1,952; one expert
+ * 61*(16*16 + 16*16) = 31,232; heads 16*10 + 16*2 = 192: 1,414,144 in all. The device holds
+ * the whole pool of 40 samples and trains 2 epochs, 3 passes per sample (forward, backward at
+ * twice it): 1,414,144 * 3 * 40 * 2 = 339,394,560 multiply-adds, at 1e8 per second
+ * 3.3939456 s, and at 2 W 6.7878912 J.
+ */
+class ComputeTimeTestCase : public TestCase
+{
+  public:
+    ComputeTimeTestCase()
+        : TestCase("a device trains for its hand-counted multiply-adds over MacsPerSecond")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        M3TLearnerConfig c;
+        c.model = hffmtest::TinyModelConfig();
+        c.devices = 1;
+        c.samplesPerDevice = 40;
+        c.testSamples = 50;
+        c.train.epochs = 2;
+        c.train.batchSize = 20;
+        c.seed = 3;
+        auto learner = std::make_shared<M3TFederatedLearner>(c);
+        std::vector<DeviceSpec> specs(1);
+        specs[0].profile = Profile({Modality::IMAGE, Modality::TEXT}, {"fine", "question"});
+        specs[0].macsPerSecond = 1e8;
+        specs[0].computePower = 2.0;
+        FederatedMethod method;
+        NS_TEST_ASSERT_MSG_EQ(FederatedMethod::Parse("edge-only", method), "", "parses");
+        FederatedHelper helper(learner);
+        helper.SetFogAttribute("Rounds", UintegerValue(1));
+        const FederatedTopology topology = SmallTopology("wifi", 1, 1);
+        const FederatedApps apps = helper.Install(topology, specs, method);
+        std::vector<std::pair<int64_t, Time>> trained; // samples, compute time
+        apps.devices[0]->TraceConnectWithoutContext(
+            "TrainingDone", Callback<void, uint32_t, uint32_t, int64_t, double, Time>(
+                                [&trained](uint32_t, uint32_t, int64_t samples, double, Time t)
+                                { trained.emplace_back(samples, t); }));
+        Simulator::Stop(Seconds(60));
+        Simulator::Run();
+
+        NS_TEST_ASSERT_MSG_EQ(trained.size(), 1U, "one round trained");
+        NS_TEST_ASSERT_MSG_EQ(trained[0].first, 40, "the whole pool");
+        NS_TEST_ASSERT_MSG_EQ(trained[0].second, NanoSeconds(3393945600), "3.3939456 s");
+        NS_TEST_ASSERT_MSG_EQ(apps.devices[0]->GetComputeTime(), NanoSeconds(3393945600),
+                              "the device's total");
+        NS_TEST_ASSERT_MSG_EQ_TOL(apps.devices[0]->GetComputeEnergy(), 6.7878912, 1e-9,
+                                  "2 W for 3.3939456 s");
+        Simulator::Destroy();
+    }
+};
+
 /// Federated rounds raise accuracy on held-out data (EXTENSIVE: a minute of training).
 class AccuracyRisesTestCase : public TestCase
 {
@@ -1415,6 +1479,7 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new BusyWifiCellTestCase, TestCase::QUICK);
         AddTestCase(new DropoutTestCase, TestCase::QUICK);
         AddTestCase(new CorruptUploadTestCase, TestCase::QUICK);
+        AddTestCase(new ComputeTimeTestCase, TestCase::QUICK);
         AddTestCase(new D2dClusterTestCase(30.0), TestCase::QUICK);
         AddTestCase(new D2dClusterTestCase(5.0), TestCase::QUICK);
         AddTestCase(new D2dRelayLeavesTestCase("edge-only+d2d"), TestCase::QUICK);

@@ -35,6 +35,7 @@ add_executable(hffm-gtest
   test/gtest/device-scenario-test.cc
   test/gtest/federated-method-test.cc
   test/gtest/federated-learner-test.cc
+  test/gtest/fedprox-test.cc
   test/gtest/local-trainer-test.cc
   test/gtest/m3t-data-test.cc
   test/gtest/malloc-test.cc

@@ -6,6 +6,7 @@
 #include "ns3/checkpoint.h"
 #include "ns3/m3t-federated-learner.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <gtest/gtest.h>
 
@@ -65,6 +66,14 @@ TEST(FederatedLearner, TrainsTheDevicesModulesWithItsSampleCountAsWeight)
     const LocalUpdate u = learner.Train(1, image, initial, 1);
     EXPECT_EQ(u.samples, learner.GetTrainSamples(1));
     EXPECT_GT(u.multiplyAdds, 0.0);
+    // Work done, counted by hand: the tiny model (width 16, 2 heads of 8, 1 block, MLP hidden
+    // 32, adapter 4, 2 prompt tokens, 2 experts, top-1, expert hidden 16) on an image with task
+    // fine runs T = 2 + 49 = 51 tokens: conv1 28*28*32*9 = 225,792; conv2 14*14*16*(32*9) =
+    // 903,168; qkv 51*16*48 = 39,168; scores and mix 2 * 2 heads * 51*51*8 = 83,232; proj
+    // 51*16*16 = 13,056; MLP 2 * 51*16*32 = 52,224; adapter 51*(16*4 + 4*16) = 6,528; gate
+    // 51*16*2 = 1,632; one expert 51*(16*16 + 16*16) = 26,112; head 16*10 = 160: 1,351,072 per
+    // forward pass, and training is 3 passes per sample for 1 epoch.
+    EXPECT_EQ(u.multiplyAdds, 1351072.0 * 3 * static_cast<double>(u.samples) * 1);
     ASSERT_EQ(u.modules.size(), ids.size());
     for (const auto& m : u.modules)
     {
@@ -87,6 +96,36 @@ TEST(FederatedLearner, EvaluatesAndRejectsBadRequests)
     ASSERT_EQ(acc.size(), 2U);
     EXPECT_GE(acc.at("fine"), 0.0);
     EXPECT_LE(acc.at("fine"), 1.0);
+
+    // Heads set by hand to predict one class whatever the input score that class's share of
+    // the evaluated labels: Evaluate uses the first testSamples = 100 test images, whose
+    // labels, counted with Python's gzip module from t10k-labels-idx1-ubyte.gz, hold 14 of
+    // class 2 (pullover) and 6 of class 9 (ankle boot); in coarse groups 40 tops (classes 0,
+    // 2, 4, 6: 8 + 14 + 10 + 8) and 12 bags (class 8).
+    auto predictAlways = [](const ModuleState& head, int64_t cls)
+    {
+        auto s = std::make_shared<ModuleState>(head);
+        const std::size_t w = s->FindTensor("fc.weight");
+        const std::size_t b = s->FindTensor("fc.bias");
+        EXPECT_LT(w, s->GetTensorCount());
+        EXPECT_LT(b, s->GetTensorCount());
+        std::fill_n(s->GetTensorData(w), s->GetTensors()[w].Numel(), 0.0F);
+        std::fill_n(s->GetTensorData(b), s->GetTensors()[b].Numel(), 0.0F);
+        s->GetTensorData(b)[cls] = 1.0F;
+        return std::shared_ptr<const ModuleState>(s);
+    };
+    const NodeProfile fineAndCoarse{{Modality::IMAGE}, {"fine", "coarse"}};
+    ModuleMap fixed = learner.GetInitialModules();
+    fixed["head/fine"] = predictAlways(*fixed.at("head/fine"), 2);
+    fixed["head/coarse"] = predictAlways(*fixed.at("head/coarse"), 0);
+    auto exact = learner.Evaluate(fixed, fineAndCoarse);
+    EXPECT_DOUBLE_EQ(exact.at("fine"), 14.0 / 100);
+    EXPECT_DOUBLE_EQ(exact.at("coarse"), 40.0 / 100);
+    fixed["head/fine"] = predictAlways(*fixed.at("head/fine"), 9);
+    fixed["head/coarse"] = predictAlways(*fixed.at("head/coarse"), 3);
+    exact = learner.Evaluate(fixed, fineAndCoarse);
+    EXPECT_DOUBLE_EQ(exact.at("fine"), 6.0 / 100);
+    EXPECT_DOUBLE_EQ(exact.at("coarse"), 12.0 / 100);
 
     EXPECT_THROW(learner.Train(3, both, learner.GetInitialModules(), 1), std::invalid_argument);
     NodeProfile bad{{Modality::IMAGE}, {"question"}};

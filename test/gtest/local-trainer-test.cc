@@ -5,6 +5,7 @@
 #include "ns3/aggregation.h"
 #include "ns3/local-trainer.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <numeric>
 
@@ -60,7 +61,13 @@ TEST(LocalTrainer, TrainingLowersTheLossAndRaisesAccuracy)
     EXPECT_GT(after.at("fine"), before.at("fine") + 0.2);
     EXPECT_GT(after.at("coarse"), 0.8);
     EXPECT_EQ(r.lossPerTask.size(), 3U);
-    EXPECT_DOUBLE_EQ(r.multiplyAdds, 3.0 * model->ForwardMultiplyAdds(EVERYTHING) * 500 * 3);
+    // Work done: a forward pass of the default model with both modalities and all three tasks
+    // is 11,322,880 multiply-adds (counted layer by layer in m3t-model-test.cc,
+    // MultiplyAddsGrowWithWhatANodeRuns: conv stem 3,838,464, two blocks 5,144,832, adapters
+    // 258,048, gate 16,128, top-2 experts 2,064,384, heads 1,024); training costs 3 forward
+    // passes (forward, and backward at twice the forward) per sample and epoch:
+    // 3 * 11,322,880 * 500 samples * 3 epochs = 50,952,960,000.
+    EXPECT_EQ(r.multiplyAdds, 50952960000.0);
 }
 
 // A node without the text modality trains and evaluates on images alone, and never touches
@@ -127,6 +134,49 @@ TEST(LocalTrainer, BadInputIsRejectedWithAReason)
     {
         EXPECT_NE(std::string(e.what()).find("text"), std::string::npos) << e.what();
     }
+}
+
+// Evaluation against accuracies counted from the data, not from Evaluate's own arithmetic:
+// heads set by hand to predict one class whatever the input (the classifier's weights zero,
+// its bias 1 for that class and 0 for the others) score the share of that class among the
+// evaluated labels. The first 100 Fashion-MNIST training labels, counted with Python's gzip
+// module from train-labels-idx1-ubyte.gz, hold 12 of class 0 (T-shirt), 9 of class 2
+// (pullover), 4 of class 8 (bag) and 11 of class 9 (ankle boot); their coarse groups: bags
+// (class 8) 4, footwear (5, 7, 9: 11 + 8 + 11) 30. Batches of 7 leave a last batch of 2.
+TEST(LocalTrainer, EvaluateCountsAgreeWithTheLabels)
+{
+    torch::manual_seed(7);
+    M3TModel model;
+    auto predictAlways = [&model](const std::string& head, int64_t cls)
+    {
+        ModuleState s = model->Export(head);
+        const std::size_t w = s.FindTensor("fc.weight");
+        const std::size_t b = s.FindTensor("fc.bias");
+        ASSERT_LT(w, s.GetTensorCount());
+        ASSERT_LT(b, s.GetTensorCount());
+        std::fill_n(s.GetTensorData(w), s.GetTensors()[w].Numel(), 0.0F);
+        std::fill_n(s.GetTensorData(b), s.GetTensors()[b].Numel(), 0.0F);
+        s.GetTensorData(b)[cls] = 1.0F;
+        model->Import(s);
+    };
+    const NodeProfile imageOnly{{Modality::IMAGE}, {"fine", "coarse"}};
+    const auto first100 = Range(0, 100);
+    predictAlways("head/fine", 0);
+    predictAlways("head/coarse", 3);
+    auto acc = Evaluate(model, Small(), first100, imageOnly, 7);
+    EXPECT_DOUBLE_EQ(acc.at("fine"), 12.0 / 100);
+    EXPECT_DOUBLE_EQ(acc.at("coarse"), 4.0 / 100);
+    predictAlways("head/fine", 9);
+    predictAlways("head/coarse", 2);
+    acc = Evaluate(model, Small(), first100, imageOnly, 7);
+    EXPECT_DOUBLE_EQ(acc.at("fine"), 11.0 / 100);
+    EXPECT_DOUBLE_EQ(acc.at("coarse"), 30.0 / 100);
+    // a hand-picked subset: labels 9, 0, 0, 3, 0, 2 at 0..5; class 0 is 3 of these 6
+    predictAlways("head/fine", 0);
+    acc = Evaluate(model, Small(), Range(0, 6), imageOnly, 4);
+    EXPECT_DOUBLE_EQ(acc.at("fine"), 3.0 / 6);
+    predictAlways("head/fine", 2);
+    EXPECT_DOUBLE_EQ(Evaluate(model, Small(), Range(0, 6), imageOnly).at("fine"), 1.0 / 6);
 }
 
 // Two devices start from the same global model and train on different shards; FedAvg of

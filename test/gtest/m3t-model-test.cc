@@ -207,6 +207,23 @@ TEST(M3TModel, FrozenBackboneIsNotTrainedButPassesGradients)
     EXPECT_GT(encoder.parameters()[0].grad().abs().sum().item<double>(), 0.0);
 }
 
+// The default model, counted by hand (width d = 64, 4 heads, 2 blocks, MLP hidden 128,
+// adapter 16, 2 prompt tokens per task, 4 experts, top-2, expert hidden 128); only the
+// products of convolutions and matrices count (no biases, norms, activations, pooling):
+//  - image encoder: conv1 28*28 outputs * 32 channels * (1*3*3) = 225,792; conv2 after the
+//    pool 14*14 * 64 * (32*3*3) = 3,612,672; together 3,838,464 (the conv stem);
+//  - image only, task fine: T = 2 + 49 = 51 tokens. Per block: qkv 51*64*192 = 626,688,
+//    scores and mix 2 * 51*51*64 = 332,928, proj 51*64*64 = 208,896, MLP 2 * 51*64*128 =
+//    835,584: 2,004,096, two blocks 4,008,192; adapters 2 * 51*(64*16 + 16*64) = 208,896;
+//    gate 51*64*4 = 13,056; top-2 experts 51 * 2 * (64*128 + 128*64) = 1,671,168; head fine
+//    64*10 = 640. Total 3,838,464 + 4,008,192 + 208,896 + 13,056 + 1,671,168 + 640 =
+//    9,740,416;
+//  - image and text, all three tasks: T = 6 + 49 + 8 = 63. Per block: qkv 63*64*192 =
+//    774,144, scores and mix 2 * 63*63*64 = 508,032, proj 63*64*64 = 258,048, MLP
+//    2 * 63*64*128 = 1,032,192: 2,572,416, two blocks 5,144,832; adapters 2 * 63*2048 =
+//    258,048; gate 63*256 = 16,128; experts 63 * 2 * 16,384 = 2,064,384; heads
+//    64*(10 + 4 + 2) = 1,024. Total 3,838,464 + 5,144,832 + 258,048 + 16,128 + 2,064,384 +
+//    1,024 = 11,322,880.
 TEST(M3TModel, MultiplyAddsGrowWithWhatANodeRuns)
 {
     M3TModel model;
@@ -218,6 +235,82 @@ TEST(M3TModel, MultiplyAddsGrowWithWhatANodeRuns)
     EXPECT_GT(image, 1e6); // the conv stem alone is 3.8 M multiply-adds
     EXPECT_GT(both, image);
     EXPECT_GT(allTasks, both);
+    EXPECT_EQ(image, 9740416.0);
+    EXPECT_EQ(allTasks, 11322880.0);
+}
+
+// A small model's multiply-adds, counted by hand layer by layer, and the layer shapes that
+// count assumes read from the model itself. Width d = 8, 1 head, 1 block, MLP hidden
+// 2d = 16, adapter 2, 1 prompt token per task, 2 experts, top-1, expert hidden 4; only the
+// products of convolutions and matrices count (no biases, norms, activations, pooling,
+// softmax; embedding lookups are free).
+//  (A) image, task fine: T = 1 prompt + 49 image tokens = 50.
+//      conv1   28*28 outputs * 32 channels * (1 input * 3*3)      =  225,792
+//      conv2   14*14 outputs * 8 channels * (32 inputs * 3*3)     =  451,584
+//      qkv     50 tokens * 8 * 24                                 =    9,600
+//      scores  50 queries * 50 keys * 8 (1 head of 8)             =   20,000
+//      mix     50 * 50 * 8 (attention weights times values)       =   20,000
+//      proj    50 * 8 * 8                                         =    3,200
+//      fc1     50 * 8 * 16                                        =    6,400
+//      fc2     50 * 16 * 8                                        =    6,400
+//      adapter 50 * (8*2 + 2*8)                                   =    1,600
+//      gate    50 * 8 * 2                                         =      800
+//      experts 50 tokens * 1 expert * (8*4 + 4*8)                 =    3,200
+//      head    1 token * 8 * 10 classes                           =       80
+//      total                                                      =  748,656
+//  (B) image and text, tasks fine and question: T = 2 + 49 + 8 = 59.
+//      conv1 + conv2 as in (A) = 677,376; qkv 59*8*24 = 11,328; scores and mix
+//      2 * 59*59*8 = 55,696; proj 59*64 = 3,776; fc1 + fc2 2 * 59*128 = 15,104; adapter
+//      59*32 = 1,888; gate 59*16 = 944; experts 59*64 = 3,776; heads 8*10 + 8*2 = 96.
+//      Total 677,376 + 11,328 + 55,696 + 3,776 + 15,104 + 1,888 + 944 + 3,776 + 96 = 769,984.
+//  (C) text, task question: T = 1 + 8 = 9. No convolution; qkv 9*8*24 = 1,728; scores and
+//      mix 2 * 9*9*8 = 1,296; proj 9*64 = 576; fc1 + fc2 2 * 9*128 = 2,304; adapter 9*32 =
+//      288; gate 9*16 = 144; experts 9*64 = 576; head 8*2 = 16. Total 6,928.
+TEST(M3TModel, MultiplyAddsMatchAHandCount)
+{
+    M3TConfig c;
+    c.width = 8;
+    c.heads = 1;
+    c.blocks = 1;
+    c.mlpRatio = 2;
+    c.adapterWidth = 2;
+    c.promptTokens = 1;
+    c.experts = 2;
+    c.topK = 1;
+    c.expertHidden = 4;
+    torch::manual_seed(0);
+    M3TModel model(c);
+
+    // the shapes the count above assumes
+    auto shape = [&model](const std::string& id, const std::string& tensor)
+    {
+        const ModuleState s = model->Export(id);
+        const std::size_t i = s.FindTensor(tensor);
+        return i < s.GetTensorCount() ? s.GetTensors()[i].shape : std::vector<int64_t>{};
+    };
+    using Shape = std::vector<int64_t>;
+    EXPECT_EQ(shape("encoder/image", "conv1.weight"), (Shape{32, 1, 3, 3}));
+    EXPECT_EQ(shape("encoder/image", "conv2.weight"), (Shape{8, 32, 3, 3}));
+    EXPECT_EQ(shape("encoder/image", "position"), (Shape{49, 8})); // 49 image tokens
+    EXPECT_EQ(shape("encoder/text", "position"), (Shape{8, 8}));   // 8 text tokens
+    EXPECT_EQ(shape("prompt/fine", "tokens"), (Shape{1, 8}));
+    EXPECT_EQ(shape("backbone/0", "qkv.weight"), (Shape{24, 8}));
+    EXPECT_EQ(shape("backbone/0", "proj.weight"), (Shape{8, 8}));
+    EXPECT_EQ(shape("backbone/0", "fc1.weight"), (Shape{16, 8}));
+    EXPECT_EQ(shape("backbone/0", "fc2.weight"), (Shape{8, 16}));
+    EXPECT_EQ(shape("adapter/0", "down.weight"), (Shape{2, 8}));
+    EXPECT_EQ(shape("adapter/0", "up.weight"), (Shape{8, 2}));
+    EXPECT_EQ(shape("moe/0/gate", "weight"), (Shape{2, 8}));
+    EXPECT_EQ(shape("moe/0/expert/1", "fc1.weight"), (Shape{4, 8}));
+    EXPECT_EQ(shape("moe/0/expert/1", "fc2.weight"), (Shape{8, 4}));
+    EXPECT_EQ(shape("head/fine", "fc.weight"), (Shape{10, 8}));
+    EXPECT_EQ(shape("head/question", "fc.weight"), (Shape{2, 8}));
+
+    EXPECT_EQ(model->ForwardMultiplyAdds(Profile({Modality::IMAGE}, {"fine"})), 748656.0);
+    EXPECT_EQ(model->ForwardMultiplyAdds(
+                  Profile({Modality::IMAGE, Modality::TEXT}, {"fine", "question"})),
+              769984.0);
+    EXPECT_EQ(model->ForwardMultiplyAdds(Profile({Modality::TEXT}, {"question"})), 6928.0);
 }
 
 TEST(M3TModel, DrawnProfilesAreValidAndHeterogeneous)
