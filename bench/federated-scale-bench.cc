@@ -160,21 +160,22 @@ Run(int argc, char* argv[])
     const auto setupStart = Clock::now();
     const FederatedTopology topology = buildTopology();
     FederatedHelper helper(learner);
-    helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+    helper.SetFogStrategyAttribute("Rounds", UintegerValue(rounds));
     helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(600)));
     helper.SetCloudAttribute("RoundDeadline", TimeValue(Seconds(600)));
     const FederatedApps apps = helper.Install(topology, specs, m);
     uint32_t finished = 0;
     for (const auto& f : apps.fogs)
     {
-        f->TraceConnectWithoutContext("Finished", Callback<void>(
-                                                      [&]()
-                                                      {
-                                                          if (++finished == apps.fogs.size())
-                                                          {
-                                                              Simulator::Stop();
-                                                          }
-                                                      }));
+        f->GetStrategy()->TraceConnectWithoutContext("Finished",
+                                                     Callback<void>(
+                                                         [&]()
+                                                         {
+                                                             if (++finished == apps.fogs.size())
+                                                             {
+                                                                 Simulator::Stop();
+                                                             }
+                                                         }));
     }
     const double setup = std::chrono::duration<double>(Clock::now() - setupStart).count();
     const auto runStart = Clock::now();

@@ -222,8 +222,9 @@ Run(int argc, char* argv[])
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
     cmd.AddValue("methods",
-                 "comma-separated: star, edge-only, hier-K, edge-only+d2d, hier-K+d2d, "
-                 "edge-only+consensus, hier-K+consensus",
+                 "comma-separated: star, edge-only, hier-K, adaptive-T (sync when the fog's "
+                 "modules drifted by more than T from the last global ones), and the last three "
+                 "with +d2d or +consensus",
                  methods);
     AddCheckedValue(cmd, "consensusSteps",
                     "D2D average consensus steps per round (+consensus methods)", consensusSteps,
@@ -554,12 +555,12 @@ Run(int argc, char* argv[])
             helper.SetDeviceAttribute("Codec", StringValue(codec));
             helper.SetFogAttribute("Codec", StringValue(codec));
             helper.SetCloudAttribute("Codec", StringValue(codec));
-            helper.SetFogAttribute("Aggregation", StringValue(aggregation));
-            helper.SetCloudAttribute("Aggregation", StringValue(aggregation));
-            helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+            helper.SetFogStrategyAttribute("Aggregation", StringValue(aggregation));
+            helper.SetCloudStrategyAttribute("Aggregation", StringValue(aggregation));
+            helper.SetFogStrategyAttribute("Rounds", UintegerValue(rounds));
             helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(deadline)));
             helper.SetCloudAttribute("RoundDeadline", TimeValue(Seconds(deadline)));
-            helper.SetFogAttribute("Participation", DoubleValue(participation));
+            helper.SetFogStrategyAttribute("Participation", DoubleValue(participation));
             const FederatedApps apps = helper.Install(topology, specs, method);
             FederatedHelper::AssignStreams(apps, 100);
 
@@ -685,8 +686,8 @@ Run(int argc, char* argv[])
             {
                 apps.fogs[apps.aggregatorOf[taskDevice]]->TraceConnectWithoutContext(
                     "RoundDone",
-                    Callback<void, const AggregatorApp::RoundSummary&>(
-                        [&, method](const AggregatorApp::RoundSummary& summary)
+                    Callback<void, const RoundSummary&>(
+                        [&, method](const RoundSummary& summary)
                         {
                             if (summary.round != taskRound)
                             {
@@ -713,12 +714,12 @@ Run(int argc, char* argv[])
             for (auto& f : apps.fogs)
             {
                 f->TraceConnectWithoutContext(
-                    "RoundDone", Callback<void, const AggregatorApp::RoundSummary&>((
-                                     [&](const AggregatorApp::RoundSummary& summary) {
+                    "RoundDone", Callback<void, const RoundSummary&>((
+                                     [&](const RoundSummary& summary) {
                                          stragglers[summary.round]
                                              += static_cast<uint32_t>(summary.stragglers.size());
                                      })));
-                f->TraceConnectWithoutContext(
+                f->GetStrategy()->TraceConnectWithoutContext(
                     "RoundComplete",
                     Callback<void, uint32_t>((
                         [&](uint32_t r)
@@ -751,15 +752,15 @@ Run(int argc, char* argv[])
                                       << ": " << std::fixed << std::setprecision(2) << row.time
                                       << " s simulated, " << wall() << " s wall" << std::endl;
                         })));
-                f->TraceConnectWithoutContext("Finished",
-                                              Callback<void>((
-                                                  [&]()
-                                                  {
-                                                      if (++finished == apps.fogs.size())
-                                                      {
-                                                          Simulator::Stop();
-                                                      }
-                                                  })));
+                f->GetStrategy()->TraceConnectWithoutContext(
+                    "Finished", Callback<void>((
+                                    [&]()
+                                    {
+                                        if (++finished == apps.fogs.size())
+                                        {
+                                            Simulator::Stop();
+                                        }
+                                    })));
             }
             // a hard limit: every round hits its deadlines, twice over
             Simulator::Stop(Seconds(2.0 * rounds * deadline * (method.globalEvery ? 2 : 1) + 10));

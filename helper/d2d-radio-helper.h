@@ -27,7 +27,7 @@ namespace ns3
  * Everything hffm's D2D applications need is that address: TCP over it to a neighbour. A
  * sidelink stack (e.g. an ns-3 tree with an NR or LTE sidelink module) plugs in by giving
  * the devices such addresses on its own NetDevices and filling d2dAddress; the D2D logic
- * (D2dGraph, ClusterApp, FederatedHelper) does not change.
+ * (D2dGraph, ClusterTreeStrategy, FederatedHelper) does not change.
  */
 class D2dRadioHelper
 {

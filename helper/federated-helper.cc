@@ -13,11 +13,13 @@
 #include "ns3/inet-socket-address.h"
 #include "ns3/log.h"
 #include "ns3/mobility-model.h"
+#include "ns3/string.h"
 #include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -72,14 +74,39 @@ FederatedMethod::Parse(const std::string& name, FederatedMethod& method)
             return "method '" + name + "': the cloud must aggregate every 1 or more rounds";
         }
     }
+    else if (base.rfind("adaptive-", 0) == 0 && base.size() > 9)
+    {
+        const std::string t = base.substr(9);
+        char* end = nullptr;
+        const double threshold = std::strtod(t.c_str(), &end);
+        if (end != t.c_str() + t.size() || !(threshold >= 0.0) || !std::isfinite(threshold))
+        {
+            return "method '" + name + "': '" + t + "' is not a drift threshold >= 0";
+        }
+        m.globalEvery = 1; // the drift is checked after every edge round
+        m.fogStrategy = "ns3::hffm::AdaptiveSyncStrategy";
+        m.fogStrategyAttributes = {{"Threshold", t}};
+    }
     else
     {
         return "method '" + name
-               + "' is not one of star, edge-only, hier-K (K >= 1), edge-only+d2d, hier-K+d2d, "
-                 "edge-only+consensus, hier-K+consensus";
+               + "' is not one of star, edge-only, hier-K (K >= 1), adaptive-T (T >= 0), and "
+                 "the last three with +d2d or +consensus";
     }
     method = m;
     return "";
+}
+
+Ptr<EdgeRoundStrategy>
+FederatedApps::GetFogStrategy(std::size_t f) const
+{
+    return fogs.at(f)->GetStrategy<EdgeRoundStrategy>();
+}
+
+Ptr<GlobalRoundStrategy>
+FederatedApps::GetCloudStrategy() const
+{
+    return cloud ? cloud->GetStrategy<GlobalRoundStrategy>() : nullptr;
 }
 
 FederatedHelper::FederatedHelper(std::shared_ptr<FederatedLearner> learner)
@@ -87,8 +114,19 @@ FederatedHelper::FederatedHelper(std::shared_ptr<FederatedLearner> learner)
 {
     NS_ABORT_MSG_IF(!m_learner, "FederatedHelper needs a learner");
     m_device.SetTypeId(DeviceApp::GetTypeId());
-    m_fog.SetTypeId(FogApp::GetTypeId());
-    m_cloud.SetTypeId(CloudApp::GetTypeId());
+    m_fog.SetTypeId(CollectorApp::GetTypeId());
+    m_cloud.SetTypeId(CollectorApp::GetTypeId());
+    m_cluster.SetTypeId(CollectorApp::GetTypeId());
+    m_fogStrategy.SetTypeId(EdgeRoundStrategy::GetTypeId());
+    m_cloudStrategy.SetTypeId(GlobalRoundStrategy::GetTypeId());
+    m_clusterStrategy.SetTypeId(ClusterTreeStrategy::GetTypeId());
+    m_consensusStrategy.SetTypeId(ConsensusStrategy::GetTypeId());
+}
+
+bool
+FederatedHelper::IsUserSet(const std::string& factory, const std::string& name) const
+{
+    return m_userSet.count(factory + "/" + name) > 0;
 }
 
 void
@@ -102,7 +140,59 @@ void
 FederatedHelper::SetFogAttribute(const std::string& name, const AttributeValue& value)
 {
     m_fog.Set(name, value);
-    m_fogParentDeadlineSet = m_fogParentDeadlineSet || name == "ParentDeadline";
+    m_userSet.insert("fog/" + name);
+}
+
+void
+FederatedHelper::SetClusterAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_cluster.Set(name, value);
+    m_userSet.insert("cluster/" + name);
+}
+
+void
+FederatedHelper::SetFogStrategyAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_fogStrategy.Set(name, value);
+    m_userSet.insert("fog-strategy/" + name);
+}
+
+void
+FederatedHelper::SetCloudStrategyAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_cloudStrategy.Set(name, value);
+    m_userSet.insert("cloud-strategy/" + name);
+}
+
+void
+FederatedHelper::SetClusterStrategyAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_clusterStrategy.Set(name, value);
+    m_userSet.insert("cluster-strategy/" + name);
+}
+
+void
+FederatedHelper::SetConsensusStrategyAttribute(const std::string& name, const AttributeValue& value)
+{
+    m_consensusStrategy.Set(name, value);
+    m_userSet.insert("consensus-strategy/" + name);
+}
+
+void
+FederatedHelper::SetFogStrategy(const std::string& typeId)
+{
+    m_fogStrategy.SetTypeId(typeId);
+    NS_ABORT_MSG_IF(!m_fogStrategy.GetTypeId().IsChildOf(EdgeRoundStrategy::GetTypeId())
+                        && m_fogStrategy.GetTypeId() != EdgeRoundStrategy::GetTypeId(),
+                    "FederatedHelper: fog strategy " << typeId << " is not an EdgeRoundStrategy");
+}
+
+void
+FederatedHelper::SetCloudStrategy(const std::string& typeId)
+{
+    m_cloudStrategy.SetTypeId(typeId);
+    NS_ABORT_MSG_IF(!m_cloudStrategy.GetTypeId().IsChildOf(RoundStrategy::GetTypeId()),
+                    "FederatedHelper: cloud strategy " << typeId << " is not a RoundStrategy");
 }
 
 void
@@ -173,6 +263,7 @@ void
 FederatedHelper::SetCloudAttribute(const std::string& name, const AttributeValue& value)
 {
     m_cloud.Set(name, value);
+    m_userSet.insert("cloud/" + name);
 }
 
 FederatedApps
@@ -188,13 +279,32 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
     const ModuleMap initial = m_learner->GetInitialModules();
     FederatedApps apps;
 
-    // edge aggregators
+    // the fogs' strategy: the helper's, or the one the method names
+    ObjectFactory fogStrategy = m_fogStrategy;
+    if (method.fogStrategy != EdgeRoundStrategy::GetTypeId().GetName())
+    {
+        fogStrategy.SetTypeId(method.fogStrategy);
+    }
+    for (const auto& [name, value] : method.fogStrategyAttributes)
+    {
+        fogStrategy.Set(name, StringValue(value));
+    }
+    auto createEdge = [&]()
+    {
+        Ptr<CollectorApp> app = m_fog.Create<CollectorApp>();
+        app->SetStrategy(fogStrategy.Create<EdgeRoundStrategy>());
+        NS_ABORT_MSG_IF(!app->GetStrategy<EdgeRoundStrategy>(),
+                        "FederatedHelper: the fog strategy is not an EdgeRoundStrategy");
+        app->SetAttribute("Port", UintegerValue(FOG_PORT));
+        app->SetModules(initial);
+        return app;
+    };
+
+    // edge collectors
     if (method.star)
     {
-        Ptr<FogApp> star = m_fog.Create<FogApp>();
-        star->SetAttribute("Port", UintegerValue(FOG_PORT));
-        star->SetAttribute("GlobalEvery", UintegerValue(0));
-        star->SetModules(initial);
+        Ptr<CollectorApp> star = createEdge();
+        star->GetStrategy()->SetAttribute("GlobalEvery", UintegerValue(0));
         topology.cloud.Get(0)->AddApplication(star);
         apps.fogs.push_back(star);
     }
@@ -202,16 +312,14 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
     {
         for (uint32_t f = 0; f < topology.fogs.GetN(); ++f)
         {
-            Ptr<FogApp> fog = m_fog.Create<FogApp>();
-            fog->SetAttribute("Port", UintegerValue(FOG_PORT));
-            fog->SetAttribute("FogId", UintegerValue(f));
-            fog->SetAttribute("GlobalEvery", UintegerValue(method.globalEvery));
+            Ptr<CollectorApp> fog = createEdge();
+            fog->SetAttribute("SenderId", UintegerValue(f));
+            fog->GetStrategy()->SetAttribute("GlobalEvery", UintegerValue(method.globalEvery));
             if (method.globalEvery > 0)
             {
                 fog->SetAttribute("Parent", AddressValue(InetSocketAddress(
                                                 topology.cloudAddress.at(f), CLOUD_PORT)));
             }
-            fog->SetModules(initial);
             topology.fogs.Get(f)->AddApplication(fog);
             apps.fogs.push_back(fog);
         }
@@ -262,7 +370,8 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
     // the cloud
     if (!method.star && method.globalEvery > 0)
     {
-        apps.cloud = m_cloud.Create<CloudApp>();
+        apps.cloud = m_cloud.Create<CollectorApp>();
+        apps.cloud->SetStrategy(m_cloudStrategy.Create<RoundStrategy>());
         apps.cloud->SetAttribute("Port", UintegerValue(CLOUD_PORT));
         apps.cloud->SetModules(initial);
         for (uint32_t f = 0; f < apps.fogs.size(); ++f)
@@ -271,18 +380,15 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
                                  apps.fogs[f]->GetChildModuleIds());
         }
         topology.cloud.Get(0)->AddApplication(apps.cloud);
-        if (!m_fogParentDeadlineSet)
+        if (!IsUserSet("fog-strategy", "ParentDeadline"))
         {
             // the cloud may wait its whole deadline for a missing fog before it pushes: a fog
             // waits that long, and its own deadline more for the push to come
-            TimeValue cloudDeadline;
-            apps.cloud->GetAttribute("RoundDeadline", cloudDeadline);
             for (const auto& fog : apps.fogs)
             {
-                TimeValue fogDeadline;
-                fog->GetAttribute("RoundDeadline", fogDeadline);
-                fog->SetAttribute("ParentDeadline",
-                                  TimeValue(cloudDeadline.Get() + fogDeadline.Get()));
+                fog->GetStrategy()->SetAttribute(
+                    "ParentDeadline",
+                    TimeValue(apps.cloud->GetRoundDeadline() + fog->GetRoundDeadline()));
             }
         }
     }
@@ -314,7 +420,7 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
         return 8e6 / ShannonRate(closedForm, std::max(d, 1.0));
     };
     TimeValue fogDeadline;
-    m_fog.Create<FogApp>()->GetAttribute("RoundDeadline", fogDeadline);
+    m_fog.Create<CollectorApp>()->GetAttribute("RoundDeadline", fogDeadline);
 
     for (uint32_t f = 0; f < topology.fogs.GetN(); ++f)
     {
@@ -357,27 +463,39 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
             for (std::size_t m = 0; m < k; ++m)
             {
                 const uint32_t i = cluster[m];
-                Ptr<ClusterApp> node;
+                Ptr<CollectorApp> node = m_cluster.Create<CollectorApp>();
                 if (consensus)
                 {
-                    Ptr<ConsensusApp> c = CreateObject<ConsensusApp>();
-                    c->SetAttribute("Steps", UintegerValue(m_consensusSteps));
+                    Ptr<ConsensusStrategy> c = m_consensusStrategy.Create<ConsensusStrategy>();
                     // steps are synchronous: a step waits for every neighbour's share (up to
                     // half the fog's deadline, for one that is gone) and the steps end at 85 %
                     // of it, so that the reporter is heard; the device has 30 % of it
-                    c->SetAttribute("RoundDeadline", TimeValue(fogDeadline.Get() * 0.3));
-                    c->SetAttribute("StepTimeout", TimeValue(fogDeadline.Get() * 0.5));
-                    c->SetAttribute("ConsensusDeadline", TimeValue(fogDeadline.Get() * 0.85));
+                    if (!IsUserSet("consensus-strategy", "Steps"))
+                    {
+                        c->SetAttribute("Steps", UintegerValue(m_consensusSteps));
+                    }
+                    if (!IsUserSet("cluster", "RoundDeadline"))
+                    {
+                        node->SetAttribute("RoundDeadline", TimeValue(fogDeadline.Get() * 0.3));
+                    }
+                    if (!IsUserSet("consensus-strategy", "StepTimeout"))
+                    {
+                        c->SetAttribute("StepTimeout", TimeValue(fogDeadline.Get() * 0.5));
+                    }
+                    if (!IsUserSet("consensus-strategy", "ConsensusDeadline"))
+                    {
+                        c->SetAttribute("ConsensusDeadline", TimeValue(fogDeadline.Get() * 0.85));
+                    }
                     c->SetAttribute("Reporter", BooleanValue(m == head));
                     c->SetAttribute("ClusterSize", UintegerValue(static_cast<uint32_t>(k)));
-                    node = c;
+                    node->SetStrategy(c);
                 }
                 else
                 {
-                    node = CreateObject<ClusterApp>();
+                    node->SetStrategy(m_clusterStrategy.Create<ClusterTreeStrategy>());
                 }
                 node->SetAttribute("Port", UintegerValue(CLUSTER_PORT));
-                node->SetAttribute("NodeIndex", UintegerValue(i));
+                node->SetAttribute("SenderId", UintegerValue(i));
                 node->SetModules(m_learner->GetInitialModules());
                 const auto own = m_learner->GetModuleIdsFor(specs[i].profile);
                 const Address ownDevice
@@ -411,8 +529,8 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
             {
                 for (uint32_t i : cluster)
                 {
-                    DynamicCast<ConsensusApp>(apps.clusterApps[i])
-                        ->SetConsensusModules({all.begin(), all.end()});
+                    apps.clusterApps[i]->GetStrategy<ConsensusStrategy>()->SetConsensusModules(
+                        {all.begin(), all.end()});
                 }
             }
             tree->Refresh(); // members that moved get new routes before each round
@@ -441,7 +559,7 @@ FederatedHelper::StartTask(const FederatedApps& apps, uint32_t device, const std
     }
     // a device of its aggregator: the task's modules come in the aggregator's next push
     const Ptr<DeviceApp> d = apps.devices[device];
-    const Ptr<FogApp> aggregator = apps.fogs.at(apps.aggregatorOf.at(device));
+    const Ptr<CollectorApp> aggregator = apps.fogs.at(apps.aggregatorOf.at(device));
     std::set<std::string> ids;
     const std::string error = d->GetModuleIdsWithTask(task, &ids);
     if (!error.empty())
@@ -478,7 +596,7 @@ FederatedHelper::AssignStreams(const FederatedApps& apps, int64_t stream)
     int64_t used = 0;
     for (const auto& fog : apps.fogs)
     {
-        used += fog->AssignStreams(stream + used);
+        used += fog->GetStrategy()->AssignStreams(stream + used);
     }
     return used;
 }

@@ -140,8 +140,8 @@ struct Watch
     std::map<std::string, uint32_t> usedAtFog;      //!< "fog/round/module" -> contributions
     std::map<MessageKey, uint32_t> acceptedAtCloud; //!< updates taken, per message
     std::map<std::pair<uint32_t, std::string>, uint32_t> rejectedAtCloud; //!< sender, reason
-    std::vector<AggregatorApp::RoundSummary> cloudRounds;
-    std::map<uint32_t, std::vector<AggregatorApp::RoundSummary>> fogRounds;
+    std::vector<RoundSummary> cloudRounds;
+    std::map<uint32_t, std::vector<RoundSummary>> fogRounds;
     std::map<uint32_t, std::map<uint32_t, Time>> syncs;              //!< fog -> round -> when
     std::map<uint32_t, std::map<uint32_t, ModuleMap>> fogAfterRound; //!< at RoundDone
     std::map<uint32_t, std::map<uint32_t, ModuleMap>> fogAfterSync;  //!< at GlobalSync
@@ -152,34 +152,34 @@ struct Watch
     {
         for (uint32_t f = 0; f < apps.fogs.size(); ++f)
         {
-            const Ptr<FogApp> fog = apps.fogs[f];
+            const Ptr<CollectorApp> fog = apps.fogs[f];
             fog->TraceConnectWithoutContext(
                 "ModuleAggregated",
                 Callback<void, uint32_t, const std::string&, uint32_t, uint32_t>(
                     [this, f](uint32_t r, const std::string& id, uint32_t used, uint32_t)
                     { usedAtFog[std::to_string(f) + "/" + std::to_string(r) + "/" + id] = used; }));
             fog->TraceConnectWithoutContext(
-                "RoundDone",
-                Callback<void, const AggregatorApp::RoundSummary&>(
-                    [this, f, fog = PeekPointer(fog)](const AggregatorApp::RoundSummary& s)
-                    {
-                        fogRounds[f].push_back(s);
-                        fogAfterRound[f][s.round] = fog->GetModules();
-                    }));
-            fog->TraceConnectWithoutContext("GlobalSync",
-                                            Callback<void, uint32_t>(
-                                                [this, f, fog = PeekPointer(fog)](uint32_t r)
-                                                {
-                                                    syncs[f][r] = Simulator::Now();
-                                                    fogAfterSync[f][r] = fog->GetModules();
-                                                }));
-            fog->TraceConnectWithoutContext("Finished", Callback<void>([this]() { ++finished; }));
+                "RoundDone", Callback<void, const RoundSummary&>(
+                                 [this, f, fog = PeekPointer(fog)](const RoundSummary& s)
+                                 {
+                                     fogRounds[f].push_back(s);
+                                     fogAfterRound[f][s.round] = fog->GetModules();
+                                 }));
+            fog->GetStrategy()->TraceConnectWithoutContext(
+                "GlobalSync", Callback<void, uint32_t>(
+                                  [this, f, fog = PeekPointer(fog)](uint32_t r)
+                                  {
+                                      syncs[f][r] = Simulator::Now();
+                                      fogAfterSync[f][r] = fog->GetModules();
+                                  }));
+            fog->GetStrategy()->TraceConnectWithoutContext(
+                "Finished", Callback<void>([this]() { ++finished; }));
         }
         if (!apps.cloud)
         {
             return;
         }
-        const Ptr<CloudApp> cloud = apps.cloud;
+        const Ptr<CollectorApp> cloud = apps.cloud;
         cloud->TraceConnectWithoutContext(
             "ModuleAggregated",
             Callback<void, uint32_t, const std::string&, uint32_t, uint32_t>(
@@ -197,13 +197,12 @@ struct Watch
                     ++rejectedAtCloud[{sender, reason}];
                 }));
         cloud->TraceConnectWithoutContext(
-            "RoundDone",
-            Callback<void, const AggregatorApp::RoundSummary&>(
-                [this, cloud = PeekPointer(cloud)](const AggregatorApp::RoundSummary& s)
-                {
-                    cloudRounds.push_back(s);
-                    cloudAfterRound[s.round] = cloud->GetModules();
-                }));
+            "RoundDone", Callback<void, const RoundSummary&>(
+                             [this, cloud = PeekPointer(cloud)](const RoundSummary& s)
+                             {
+                                 cloudRounds.push_back(s);
+                                 cloudAfterRound[s.round] = cloud->GetModules();
+                             }));
     }
 };
 
@@ -301,7 +300,7 @@ class BackhaulOutageTestCase : public TestCase
         FederatedMethod method;
         FederatedMethod::Parse("hier-1", method);
         FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(ROUNDS));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(ROUNDS));
         helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(20)));
         helper.SetCloudAttribute("RoundDeadline", TimeValue(cloudDeadline));
         const FederatedApps apps = helper.Install(topology, FourDevices(), method);
@@ -353,12 +352,12 @@ class BackhaulOutageTestCase : public TestCase
         }
         for (uint32_t f = 0; f < 2; ++f)
         {
-            out.roundsDone[f] = apps.fogs[f]->GetRoundsDone();
-            out.roundsSkipped[f] = apps.fogs[f]->GetRoundsSkipped();
-            out.parentTimeouts[f] = apps.fogs[f]->GetParentTimeouts();
-            out.globalSyncs[f] = apps.fogs[f]->GetGlobalSyncs();
+            out.roundsDone[f] = apps.GetFogStrategy(f)->GetRoundsDone();
+            out.roundsSkipped[f] = apps.GetFogStrategy(f)->GetRoundsSkipped();
+            out.parentTimeouts[f] = apps.GetFogStrategy(f)->GetParentTimeouts();
+            out.globalSyncs[f] = apps.GetFogStrategy(f)->GetGlobalSyncs();
         }
-        out.cloudRounds = apps.cloud->GetRoundsDone();
+        out.cloudRounds = apps.GetCloudStrategy()->GetRoundsDone();
         const Bytes bytes(apps);
         NS_LOG_INFO("backhaul outage "
                     << outage.As(Time::S) << " from " << out.outageStart.As(Time::S)
@@ -384,7 +383,7 @@ class BackhaulOutageTestCase : public TestCase
                                      << when.As(Time::S));
             }
             NS_LOG_INFO("  fog " << f << " gave up on the cloud "
-                                 << apps.fogs[f]->GetParentTimeouts() << " time(s)");
+                                 << apps.GetFogStrategy(f)->GetParentTimeouts() << " time(s)");
         }
         for (const auto& [who, count] : out.watch.rejectedAtCloud)
         {
@@ -601,7 +600,7 @@ class FogStopsTestCase : public TestCase
         FederatedMethod::Parse("hier-1", method);
         FederatedHelper helper(learner);
         const Time deadline = Seconds(5);
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(2));
         helper.SetFogAttribute("RoundDeadline", TimeValue(deadline));
         helper.SetCloudAttribute("RoundDeadline", TimeValue(deadline));
         const FederatedApps apps = helper.Install(topology, specs, method);
@@ -672,7 +671,8 @@ class FogStopsTestCase : public TestCase
             NS_TEST_ASSERT_MSG_EQ(firstFailure.count(d), 1U, "device " << d << "'s upload failed");
             NS_TEST_ASSERT_MSG_GT(firstFailure[d], stop, "after the fog had stopped");
         }
-        NS_TEST_ASSERT_MSG_EQ(apps.fogs[0]->GetRoundsDone(), 0U, "fog 0 completed no round");
+        NS_TEST_ASSERT_MSG_EQ(apps.GetFogStrategy(0)->GetRoundsDone(), 0U,
+                              "fog 0 completed no round");
 
         // its devices tried again, then gave up at the deadline: nothing more to the fog
         for (uint32_t d : orphans)
@@ -714,10 +714,11 @@ class FogStopsTestCase : public TestCase
         // fogs 1 and 2 went on with the cloud's modules, every round
         for (uint32_t f = 1; f < 3; ++f)
         {
-            NS_TEST_ASSERT_MSG_EQ(apps.fogs[f]->GetRoundsDone(), 2U, "fog " << f << " went on");
-            NS_TEST_ASSERT_MSG_EQ(apps.fogs[f]->GetGlobalSyncs(), 2U,
+            NS_TEST_ASSERT_MSG_EQ(apps.GetFogStrategy(f)->GetRoundsDone(), 2U,
+                                  "fog " << f << " went on");
+            NS_TEST_ASSERT_MSG_EQ(apps.GetFogStrategy(f)->GetGlobalSyncs(), 2U,
                                   "fog " << f << " got the global modules in both rounds");
-            NS_TEST_ASSERT_MSG_EQ(apps.fogs[f]->GetParentTimeouts(), 0U, "never gave up");
+            NS_TEST_ASSERT_MSG_EQ(apps.GetFogStrategy(f)->GetParentTimeouts(), 0U, "never gave up");
             for (uint32_t round = 1; round <= 2; ++round)
             {
                 if (!watch.fogAfterSync[f].count(round) || !watch.cloudAfterRound.count(round))
@@ -845,7 +846,7 @@ class RadioLossTestCase : public TestCase
         FederatedMethod method;
         FederatedMethod::Parse("hier-1", method);
         FederatedHelper helper(out.learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(2));
         helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(30)));
         helper.SetCloudAttribute("RoundDeadline", TimeValue(Seconds(30)));
         const FederatedApps apps = helper.Install(topology, FourDevices(), method);
@@ -937,7 +938,7 @@ class RadioLossTestCase : public TestCase
                                                        ++out.updatesArrived;
                                                        check(1, m.sender, m);
                                                    }));
-        apps.fogs[0]->TraceConnectWithoutContext(
+        apps.fogs[0]->GetStrategy()->TraceConnectWithoutContext(
             "Finished", Callback<void>([&out]() { out.end = Simulator::Now(); }));
         Simulator::Stop(Seconds(60));
         Simulator::Run();
@@ -954,10 +955,10 @@ class RadioLossTestCase : public TestCase
         }
         for (const auto& f : apps.fogs)
         {
-            out.globalSyncs += f->GetGlobalSyncs();
+            out.globalSyncs += f->GetStrategy<EdgeRoundStrategy>()->GetGlobalSyncs();
             out.fogs.push_back(f->GetModules());
         }
-        out.cloudRounds = apps.cloud->GetRoundsDone();
+        out.cloudRounds = apps.GetCloudStrategy()->GetRoundsDone();
         out.cloud = apps.cloud->GetModules();
         out.bytes = Bytes(apps);
         Simulator::Destroy();
@@ -1119,7 +1120,7 @@ class DuplicateUpdateTestCase : public TestCase
         FederatedMethod method;
         FederatedMethod::Parse("edge-only", method);
         FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(1));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(1));
         helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(3600)));
         const FederatedApps apps = helper.Install(topology, FourDevices(), method);
         apps.devices[2]->SetAttribute("MacsPerSecond", DoubleValue(1e8)); // trains > 1 s

@@ -48,7 +48,7 @@ InstallFourDevices(std::shared_ptr<FederatedLearner> learner, const FederatedTop
     const std::string parsed = FederatedMethod::Parse(methodName, method);
     NS_ABORT_MSG_IF(!parsed.empty(), parsed);
     FederatedHelper helper(std::move(learner));
-    helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+    helper.SetFogStrategyAttribute("Rounds", UintegerValue(rounds));
     helper.SetFogAttribute("RoundDeadline", TimeValue(deadline));
     return helper.Install(topology, FourDevices(), method);
 }
@@ -59,7 +59,7 @@ struct Recorder
     std::map<std::string, uint32_t> usedAtFogs;       //!< "round/module" -> contributions, summed
     std::map<std::string, uint32_t> usedAtCloud;      //!< "round/module" -> contributions
     std::map<uint32_t, std::set<std::string>> sentBy; //!< device -> module ids it uploaded
-    std::vector<AggregatorApp::RoundSummary> fogRounds;
+    std::vector<RoundSummary> fogRounds;
     std::map<std::string, uint32_t> rejectedAtFogs; //!< reason -> count
     uint32_t finished{0};
 
@@ -73,22 +73,21 @@ struct Recorder
                     ([this](uint32_t r, const std::string& id, uint32_t used, uint32_t)
                      { usedAtFogs[std::to_string(r) + "/" + id] += used; })));
             f->TraceConnectWithoutContext(
-                "RoundDone",
-                Callback<void, const AggregatorApp::RoundSummary&>(
-                    ([this](const AggregatorApp::RoundSummary& s) { fogRounds.push_back(s); })));
+                "RoundDone", Callback<void, const RoundSummary&>(
+                                 ([this](const RoundSummary& s) { fogRounds.push_back(s); })));
             f->TraceConnectWithoutContext(
                 "ModuleRejected", Callback<void, uint32_t, const std::string&, const std::string&>(
                                       ([this](uint32_t, const std::string& reason,
                                               const std::string&) { ++rejectedAtFogs[reason]; })));
             const auto fogs = static_cast<uint32_t>(apps.fogs.size());
-            f->TraceConnectWithoutContext("Finished", Callback<void>(
-                                                          [this, fogs]()
-                                                          {
-                                                              if (++finished == fogs)
-                                                              {
-                                                                  Simulator::Stop();
-                                                              }
-                                                          }));
+            f->GetStrategy()->TraceConnectWithoutContext("Finished", Callback<void>(
+                                                                         [this, fogs]()
+                                                                         {
+                                                                             if (++finished == fogs)
+                                                                             {
+                                                                                 Simulator::Stop();
+                                                                             }
+                                                                         }));
         }
         if (apps.cloud)
         {
@@ -135,7 +134,7 @@ class HierarchicalRoundsTestCase : public TestCase
         FederatedMethod method;
         NS_TEST_ASSERT_MSG_EQ(FederatedMethod::Parse("hier-2", method), "", "hier-2 parses");
         FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(m_rounds));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(m_rounds));
         helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(30)));
         const FederatedApps apps = helper.Install(topology, specs, method);
         Recorder rec;
@@ -146,10 +145,13 @@ class HierarchicalRoundsTestCase : public TestCase
         NS_TEST_ASSERT_MSG_EQ(rec.finished, 2U, "both fogs finish");
         for (const auto& f : apps.fogs)
         {
-            NS_TEST_ASSERT_MSG_EQ(f->GetRoundsDone(), m_rounds, "every edge round is done");
-            NS_TEST_ASSERT_MSG_EQ(f->GetGlobalSyncs(), m_rounds / 2, "a sync every 2 rounds");
+            NS_TEST_ASSERT_MSG_EQ(f->GetStrategy<EdgeRoundStrategy>()->GetRoundsDone(), m_rounds,
+                                  "every edge round is done");
+            NS_TEST_ASSERT_MSG_EQ(f->GetStrategy<EdgeRoundStrategy>()->GetGlobalSyncs(),
+                                  m_rounds / 2, "a sync every 2 rounds");
         }
-        NS_TEST_ASSERT_MSG_EQ(apps.cloud->GetRoundsDone(), m_rounds / 2, "cloud rounds");
+        NS_TEST_ASSERT_MSG_EQ(apps.GetCloudStrategy()->GetRoundsDone(), m_rounds / 2,
+                              "cloud rounds");
         for (const auto& s : rec.fogRounds)
         {
             NS_TEST_ASSERT_MSG_EQ(s.stragglers.size(), 0U, "no straggler in round " << s.round);
@@ -378,7 +380,7 @@ class BusyWifiCellTestCase : public TestCase
         FederatedMethod method;
         FederatedMethod::Parse("edge-only", method);
         FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(2));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(2));
         helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(30)));
         const FederatedApps apps = helper.Install(topology, specs, method);
         Recorder rec;
@@ -440,7 +442,7 @@ class DropoutTestCase : public TestCase
             }
         }
         NS_TEST_ASSERT_MSG_EQ(sawStraggler, true, "the dropout was noticed");
-        NS_TEST_ASSERT_MSG_EQ(apps.fogs[0]->GetRoundsDone(), 2U, "fog 0 went on");
+        NS_TEST_ASSERT_MSG_EQ(apps.GetFogStrategy(0)->GetRoundsDone(), 2U, "fog 0 went on");
         NS_TEST_ASSERT_MSG_EQ(apps.devices[2]->GetRoundsTrained(), 0U, "device 2 never trained");
         // fog 0's adapter/0 in round 1 averaged device 0 alone
         NS_TEST_ASSERT_MSG_EQ(rec.usedAtFogs["1/adapter/0"], 3U, "devices 0, 1, 3 contribute");
@@ -590,7 +592,7 @@ class AccuracyRisesTestCase : public TestCase
         FederatedMethod method;
         FederatedMethod::Parse("star", method);
         FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(6));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(6));
         const FederatedApps apps = helper.Install(topology, specs, method);
         const NodeProfile probe = Profile({Modality::IMAGE}, {"fine", "coarse"});
         const auto before = learner->Evaluate(learner->GetInitialModules(), probe);
@@ -649,7 +651,7 @@ InstallOneCluster(std::shared_ptr<FederatedLearner> learner, const FederatedTopo
     NS_ABORT_MSG_IF(!clusters.empty(), clusters);
     const std::string consensus = helper.SetConsensusSteps(steps);
     NS_ABORT_MSG_IF(!consensus.empty(), consensus);
-    helper.SetFogAttribute("Rounds", UintegerValue(rounds));
+    helper.SetFogStrategyAttribute("Rounds", UintegerValue(rounds));
     if (deadline.IsStrictlyPositive())
     {
         helper.SetFogAttribute("RoundDeadline", TimeValue(deadline));
@@ -694,12 +696,13 @@ class D2dClusterTestCase : public TestCase
                                       }
                                   }));
         uint32_t finished = 0;
-        apps.fogs[0]->TraceConnectWithoutContext("Finished", Callback<void>(
-                                                                 [&finished]()
-                                                                 {
-                                                                     ++finished;
-                                                                     Simulator::Stop();
-                                                                 }));
+        apps.fogs[0]->GetStrategy()->TraceConnectWithoutContext("Finished",
+                                                                Callback<void>(
+                                                                    [&finished]()
+                                                                    {
+                                                                        ++finished;
+                                                                        Simulator::Stop();
+                                                                    }));
         if (depthTwoOrMore && method.d2d)
         {
             for (uint32_t i = 0; i < 4; ++i)
@@ -848,7 +851,7 @@ class D2dRelayLeavesTestCase : public TestCase
         Simulator::Stop(Seconds(300));
         Simulator::Run();
         NS_TEST_ASSERT_MSG_EQ(rec.finished, 1U, "the fog finishes its rounds");
-        NS_TEST_ASSERT_MSG_EQ(apps.fogs[0]->GetRoundsDone(), 2U, "both rounds are done");
+        NS_TEST_ASSERT_MSG_EQ(apps.GetFogStrategy(0)->GetRoundsDone(), 2U, "both rounds are done");
         NS_TEST_ASSERT_MSG_EQ(apps.devices[relay]->GetRoundsTrained(), 0U, "the relay left");
         NS_TEST_ASSERT_MSG_GT(apps.devices[apps.clusterHeadOf[0]]->GetRoundsTrained(), 0U,
                               "the aggregator still trains and reports");
@@ -943,8 +946,8 @@ class D2dFogFallbackTestCase : public TestCase
                                           out.uploaders.insert(f.sender);
                                       }
                                   }));
-        apps.fogs[0]->TraceConnectWithoutContext("Finished",
-                                                 Callback<void>([&out]() { out.finished = true; }));
+        apps.fogs[0]->GetStrategy()->TraceConnectWithoutContext(
+            "Finished", Callback<void>([&out]() { out.finished = true; }));
         if (relayStop.IsStrictlyPositive())
         {
             apps.clusterApps[out.relay]->SetStopTime(relayStop);
@@ -952,7 +955,8 @@ class D2dFogFallbackTestCase : public TestCase
         }
         Simulator::Stop(Seconds(120));
         Simulator::Run();
-        out.fallbacks = apps.clusterApps[out.child]->GetFallbacks();
+        out.fallbacks
+            = apps.clusterApps[out.child]->GetStrategy<ClusterTreeStrategy>()->GetFallbacks();
         Simulator::Destroy();
         return out;
     }
@@ -1083,11 +1087,11 @@ class D2dTreeRebuildTestCase : public TestCase
         }
         const uint32_t oldRelay = static_cast<uint32_t>(before[mover]);
         const Vector headAt = topology.devices.Get(head)->GetObject<MobilityModel>()->GetPosition();
-        std::vector<AggregatorApp::RoundSummary> rounds;
+        std::vector<RoundSummary> rounds;
         apps.fogs[0]->TraceConnectWithoutContext(
             "RoundDone",
-            Callback<void, const AggregatorApp::RoundSummary&>(
-                [&](const AggregatorApp::RoundSummary& s)
+            Callback<void, const RoundSummary&>(
+                [&](const RoundSummary& s)
                 {
                     rounds.push_back(s);
                     if (s.round == 1)
@@ -1119,7 +1123,7 @@ class D2dTreeRebuildTestCase : public TestCase
         std::map<uint32_t, uint32_t> moverNeighbours; // consensus: per round, at its last step
         if (method.consensus)
         {
-            apps.clusterApps[mover]->TraceConnectWithoutContext(
+            apps.clusterApps[mover]->GetStrategy()->TraceConnectWithoutContext(
                 "StepDone", Callback<void, uint32_t, uint32_t, uint32_t, uint32_t>(
                                 [&](uint32_t round, uint32_t, uint32_t, uint32_t neighbours)
                                 { moverNeighbours[round] = neighbours; }));
@@ -1144,7 +1148,7 @@ class D2dTreeRebuildTestCase : public TestCase
         AddressValue parent;
         apps.clusterApps[mover]->GetAttribute("Parent", parent);
         NS_TEST_EXPECT_MSG_EQ(InetSocketAddress::ConvertFrom(parent.Get()).GetIpv4(),
-                              topology.d2dAddress[head], "its ClusterApp sends to the head");
+                              topology.d2dAddress[head], "its collector sends to the head");
         const auto headChildren = apps.clusterApps[head]->GetChildIds();
         const auto relayChildren = apps.clusterApps[oldRelay]->GetChildIds();
         NS_TEST_EXPECT_MSG_EQ(std::count(headChildren.begin(), headChildren.end(), mover), 1,
@@ -1218,11 +1222,11 @@ class TaskTakenOnTestCase : public TestCase
         NS_TEST_EXPECT_MSG_NE(FederatedHelper::StartTask(apps, d, "no-such-task"), "", "unknown");
         NS_TEST_EXPECT_MSG_NE(FederatedHelper::StartTask(apps, 9, "coarse"), "", "no device 9");
         std::shared_ptr<const ModuleState> afterRound1;
-        std::vector<AggregatorApp::RoundSummary> rounds;
+        std::vector<RoundSummary> rounds;
         std::string started = "not called";
         apps.fogs[0]->TraceConnectWithoutContext(
-            "RoundDone", Callback<void, const AggregatorApp::RoundSummary&>(
-                             [&](const AggregatorApp::RoundSummary& s)
+            "RoundDone", Callback<void, const RoundSummary&>(
+                             [&](const RoundSummary& s)
                              {
                                  rounds.push_back(s);
                                  if (s.round == 1)
@@ -1331,19 +1335,19 @@ class ConsensusTestCase : public TestCase
                                                              out.senders[f.round].insert(f.sender);
                                                          }
                                                      }));
-        apps.fogs[0]->TraceConnectWithoutContext("RoundDone",
-                                                 Callback<void, const AggregatorApp::RoundSummary&>(
-                                                     [&out](const AggregatorApp::RoundSummary& s)
-                                                     { out.weights = s.weights; }));
-        apps.fogs[0]->TraceConnectWithoutContext("Finished",
-                                                 Callback<void>([&out]() { out.finished = true; }));
+        apps.fogs[0]->TraceConnectWithoutContext(
+            "RoundDone", Callback<void, const RoundSummary&>([&out](const RoundSummary& s)
+                                                             { out.weights = s.weights; }));
+        apps.fogs[0]->GetStrategy()->TraceConnectWithoutContext(
+            "Finished", Callback<void>([&out]() { out.finished = true; }));
         if (method.consensus)
         {
             out.reporter = apps.clusterHeadOf[0];
             for (const auto& node : apps.clusterApps)
             {
-                Ptr<ConsensusApp> c = DynamicCast<ConsensusApp>(node);
-                NS_TEST_EXPECT_MSG_NE(c, nullptr, "consensus methods install ConsensusApps");
+                Ptr<ConsensusStrategy> c = node->GetStrategy<ConsensusStrategy>();
+                NS_TEST_EXPECT_MSG_NE(c, nullptr,
+                                      "consensus methods install ConsensusStrategy collectors");
                 if (!c)
                 {
                     continue;
@@ -1364,7 +1368,7 @@ class ConsensusTestCase : public TestCase
         {
             for (const auto& node : apps.clusterApps)
             {
-                out.sharedBytes += DynamicCast<ConsensusApp>(node)->GetBytesShared();
+                out.sharedBytes += node->GetBytesShared();
             }
         }
         Simulator::Destroy();

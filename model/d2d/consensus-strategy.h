@@ -2,10 +2,10 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#ifndef HFFM_CONSENSUS_APP_H
-#define HFFM_CONSENSUS_APP_H
+#ifndef HFFM_CONSENSUS_STRATEGY_H
+#define HFFM_CONSENSUS_STRATEGY_H
 
-#include "ns3/cluster-app.h"
+#include "ns3/cluster-tree-strategy.h"
 
 #include <map>
 #include <memory>
@@ -18,9 +18,10 @@ namespace ns3
 
 /**
  * \ingroup hffm
- * \brief A device's node in a D2D cluster that trains cooperatively by average consensus.
+ * \brief The strategy of a device's node in a D2D cluster that trains cooperatively by
+ * average consensus.
  *
- * The modules of a round come down the cluster's tree as in ClusterApp (the reporter, the
+ * The modules of a round come down the cluster's tree as in ClusterTreeStrategy (the reporter, the
  * tree's root, is the fog's child). Then, instead of aggregating up the tree, every member
  * mixes with its D2D neighbours: once its own device has sent its update, it runs Steps
  * consensus steps. In a step it shares its state with every neighbour (one TCP transfer per
@@ -41,18 +42,18 @@ namespace ns3
  * its neighbours back. ConsensusDeadline, counted from the arrival of the round's modules,
  * ends the steps where they are: the reporter then reports what it has.
  */
-class ConsensusApp : public ClusterApp
+class ConsensusStrategy : public ClusterTreeStrategy
 {
   public:
     static TypeId GetTypeId();
 
-    ConsensusApp();
-    ~ConsensusApp() override;
+    ConsensusStrategy();
+    ~ConsensusStrategy() override;
 
     /**
      * Add a D2D neighbour to mix with.
      * \param id its node index (the sender id of its shares)
-     * \param address where its ConsensusApp listens
+     * \param address where its collector listens
      */
     void AddNeighbour(uint32_t id, const Address& address);
     /**
@@ -68,8 +69,6 @@ class ConsensusApp : public ClusterApp
 
     /// \return consensus steps completed, over all rounds
     uint32_t GetStepsDone() const;
-    /// \return bytes of share messages handed to TCP
-    uint64_t GetBytesShared() const;
     /**
      * The state after the latest step of module \p moduleId: y/z and z (see above).
      * \return null before the first step or for a module outside the consensus
@@ -84,13 +83,14 @@ class ConsensusApp : public ClusterApp
     typedef void (*StepDoneTracedCallback)(uint32_t round, uint32_t step, uint32_t heard,
                                            uint32_t neighbours);
 
-  protected:
-    void DoDispose() override;
-    void StartApplication() override;
-    void StopApplication() override;
+    void Start() override;
+    void Stop() override;
     void CollectionDone(const RoundSummary& summary) override;
     void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
     void HandleShare(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
+
+  protected:
+    void DoDispose() override;
     std::vector<uint32_t> GetRoundParticipants() const override;
 
   private:
@@ -123,10 +123,9 @@ class ConsensusApp : public ClusterApp
     EventId m_consensusDeadlineEvent;
 
     uint32_t m_stepsDone{0};
-    uint64_t m_bytesShared{0};
     TracedCallback<uint32_t, uint32_t, uint32_t, uint32_t> m_stepDoneTrace;
 };
 
 } // namespace ns3
 
-#endif /* HFFM_CONSENSUS_APP_H */
+#endif /* HFFM_CONSENSUS_STRATEGY_H */

@@ -24,7 +24,7 @@ TypeId
 D2dClusterTree::GetTypeId()
 {
     static TypeId tid
-        = TypeId("ns3::D2dClusterTree")
+        = TypeId("ns3::hffm::D2dClusterTree")
               .SetParent<Object>()
               .SetGroupName("Hffm")
               .AddConstructor<D2dClusterTree>()
@@ -79,15 +79,16 @@ D2dClusterTree::Refresh()
     // the aggregator rebuilds; every member takes its part when the round reaches it
     for (std::size_t m = 0; m < m_members.size(); ++m)
     {
-        m_members[m].app->SetForwardCallback(Callback<void, uint32_t>(
-            [self, m](uint32_t round)
-            {
-                if (m == self->m_root)
+        m_members[m].app->GetStrategy<ClusterTreeStrategy>()->SetForwardCallback(
+            Callback<void, uint32_t>(
+                [self, m](uint32_t round)
                 {
-                    self->Rebuild(round);
-                }
-                self->ApplyMember(m, false);
-            }));
+                    if (m == self->m_root)
+                    {
+                        self->Rebuild(round);
+                    }
+                    self->ApplyMember(m, false);
+                }));
     }
     if (m_consensus)
     {
@@ -100,8 +101,8 @@ D2dClusterTree::Refresh()
         const uint32_t reporter = member.device;
         member.app->TraceConnectWithoutContext(
             "RoundDone",
-            Callback<void, const AggregatorApp::RoundSummary&>(
-                [this, reporter](const AggregatorApp::RoundSummary& summary)
+            Callback<void, const RoundSummary&>(
+                [this, reporter](const RoundSummary& summary)
                 {
                     for (uint32_t id : summary.stragglers)
                     {
@@ -215,7 +216,7 @@ D2dClusterTree::ApplyMember(std::size_t m, bool initial)
     const std::size_t k = m_members.size();
     if (m_pendingDevice.count(m))
     {
-        // a task taken on: its ClusterApp pushes the task's modules to it, waits for them
+        // a task taken on: its collector pushes the task's modules to it, waits for them
         member.app->SetChildModules(member.device,
                                     {member.moduleIds.begin(), member.moduleIds.end()});
         m_pendingDevice.erase(m);
@@ -253,7 +254,7 @@ D2dClusterTree::ApplyMember(std::size_t m, bool initial)
         return;
     }
     // if its relay has gone, the subtree's contribution takes the fog path
-    member.app->SetAttribute("Fallback", AddressValue(m_fog.address));
+    member.app->GetStrategy()->SetAttribute("Fallback", AddressValue(m_fog.address));
     if (!initial)
     {
         m_fog.app->RemoveChild(member.device);
@@ -269,8 +270,8 @@ D2dClusterTree::ApplyNeighbours(std::size_t m, uint32_t plan)
     {
         return; // a newer plan has come
     }
-    const auto consensus = DynamicCast<ConsensusApp>(m_members[m].app);
-    NS_ABORT_MSG_IF(!consensus, "D2dClusterTree: a consensus member needs a ConsensusApp");
+    const auto consensus = m_members[m].app->GetStrategy<ConsensusStrategy>();
+    NS_ABORT_MSG_IF(!consensus, "D2dClusterTree: a consensus member needs a ConsensusStrategy");
     if (consensus->IsMixing())
     {
         // still mixing the previous round with its neighbours then: once it is done
@@ -335,7 +336,7 @@ D2dClusterTree::StartPendingTasks(uint32_t round)
             continue;
         }
         member.moduleIds = member.deviceApp->GetModuleIds();
-        m_pendingDevice.insert(m); // its ClusterApp learns of it with the round
+        m_pendingDevice.insert(m); // its collector learns of it with the round
         ++m_tasksStarted;
         NS_LOG_INFO(Simulator::Now().As(Time::S)
                     << " device " << member.device << " takes on task " << task << " in round "

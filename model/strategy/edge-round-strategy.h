@@ -2,28 +2,33 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#ifndef HFFM_FOG_APP_H
-#define HFFM_FOG_APP_H
+#ifndef HFFM_EDGE_ROUND_STRATEGY_H
+#define HFFM_EDGE_ROUND_STRATEGY_H
 
-#include "ns3/aggregator-app.h"
 #include "ns3/random-variable-stream.h"
+#include "ns3/round-strategy.h"
+
+#include <map>
+#include <string>
+#include <vector>
 
 namespace ns3
 {
 
 /**
  * \ingroup hffm
- * \brief A fog (edge) server: runs edge rounds over its devices and, every GlobalEvery edge
- * rounds, synchronises with the cloud.
+ * \brief The strategy of a fog (edge) server: edge rounds over its devices and, every
+ * GlobalEvery edge rounds, a synchronisation with the cloud (its collector's Parent).
  *
- * An edge round: choose the participants (a Participation fraction of the devices, at least
- * one), push to each the modules it holds (its modalities' encoders, its tasks' prompts and
- * heads, the shared trainable modules), collect and aggregate their updates module-wise
- * (AggregatorApp). Then, if a Parent is set and GlobalEvery divides the round number, send
- * each aggregated module to the cloud with the sample weight of its latest edge aggregate
- * since the last synchronisation (0 if none: "nothing new"), wait for the cloud's global
- * modules (at most ParentDeadline) and start the next round from them; otherwise start the
- * next round at once. After Rounds edge rounds the fog stops and fires Finished.
+ * An edge round: choose the participants (SelectParticipants(): a Participation fraction of
+ * the devices, at least one), push to each the modules it holds (its modalities' encoders,
+ * its tasks' prompts and heads, the shared trainable modules), collect and aggregate their
+ * updates module-wise. Then, if the collector has a Parent and IsSyncDue() (GlobalEvery
+ * divides the round number), send each aggregated module to the cloud with the sample
+ * weight of its latest edge aggregate since the last synchronisation (0 if none: "nothing
+ * new"), wait for the cloud's global modules (at most ParentDeadline) and start the next
+ * round from them; otherwise start the next round at once. After Rounds edge rounds the fog
+ * stops and fires Finished.
  *
  * The cloud closes a global round up to its own RoundDeadline after the first fog's update
  * arrived, and only then pushes: when a fog is missing, a fog that waited no longer than that
@@ -37,16 +42,17 @@ namespace ns3
  * GlobalSync report that round), so that its next update is for the round the other fogs are
  * in and the cloud counts it again. Pushes of older rounds are rejected (stale-round).
  *
- * Installed on the cloud node with every device as a child and no parent, the same class is
- * the server of the star baseline (plain FedAvg, no fog tier).
+ * The methods: with GlobalEvery K it is hier-K; with GlobalEvery 0 (or no Parent) edge-only;
+ * on the cloud node, with every device as a child and no parent, it is the server of the
+ * star baseline (plain FedAvg, no fog tier).
  */
-class FogApp : public AggregatorApp
+class EdgeRoundStrategy : public RoundStrategy
 {
   public:
     static TypeId GetTypeId();
 
-    FogApp();
-    ~FogApp() override;
+    EdgeRoundStrategy();
+    ~EdgeRoundStrategy() override;
 
     /// \return edge rounds completed
     uint32_t GetRoundsDone() const;
@@ -56,14 +62,13 @@ class FogApp : public AggregatorApp
     uint32_t GetParentTimeouts() const;
     /// \return edge rounds skipped to take a newer global round (see the class description)
     uint32_t GetRoundsSkipped() const;
-    /// \return bytes (headers and payloads) handed to TCP towards the cloud
-    uint64_t GetBytesSentUp() const;
 
-    /**
-     * Assign a fixed random stream number to the participation draw.
-     * \return the number of streams used (1)
-     */
-    int64_t AssignStreams(int64_t stream);
+    int64_t AssignStreams(int64_t stream) override;
+
+    void Start() override;
+    void Stop() override;
+    void CollectionDone(const RoundSummary& summary) override;
+    void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
 
     /**
      * TracedCallback signature for a completed edge round: aggregated and, where due,
@@ -80,10 +85,20 @@ class FogApp : public AggregatorApp
 
   protected:
     void DoDispose() override;
-    void StartApplication() override;
-    void StopApplication() override;
-    void CollectionDone(const RoundSummary& summary) override;
-    void HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state) override;
+
+    /**
+     * The participants of edge round \p round: a uniform draw of a Participation fraction
+     * of \p children (at least one), in id order.
+     */
+    virtual std::vector<uint32_t> SelectParticipants(uint32_t round,
+                                                     std::vector<uint32_t> children);
+    /**
+     * Whether the fog synchronises with the cloud after the round just aggregated (called
+     * only when the collector has a Parent): every GlobalEvery rounds.
+     */
+    virtual bool IsSyncDue(const RoundSummary& summary);
+    /// Called when the cloud's modules have replaced the fog's (a synchronisation).
+    virtual void GlobalModulesTaken();
 
   private:
     void BeginRound(uint32_t round);
@@ -94,9 +109,7 @@ class FogApp : public AggregatorApp
     uint32_t m_rounds{10};
     uint32_t m_globalEvery{0};
     double m_participation{1.0};
-    Address m_parent;
     Time m_parentDeadline;
-    uint32_t m_fogId{0};
     Ptr<UniformRandomVariable> m_random;
 
     uint32_t m_round{0};
@@ -105,7 +118,6 @@ class FogApp : public AggregatorApp
     uint32_t m_parentTimeouts{0};
     uint32_t m_roundsSkipped{0};
     uint32_t m_parentRound{0}; //!< the cloud round whose modules are awaited
-    uint64_t m_bytesSentUp{0};
     std::map<std::string, double> m_weightsSinceSync;
     bool m_awaitingParent{false};
     EventId m_parentTimeout;
@@ -117,4 +129,4 @@ class FogApp : public AggregatorApp
 
 } // namespace ns3
 
-#endif /* HFFM_FOG_APP_H */
+#endif /* HFFM_EDGE_ROUND_STRATEGY_H */

@@ -6,8 +6,9 @@
 #define HFFM_D2D_CLUSTER_TREE_H
 
 #include "ns3/address.h"
-#include "ns3/cluster-app.h"
-#include "ns3/consensus-app.h"
+#include "ns3/cluster-tree-strategy.h"
+#include "ns3/collector-app.h"
+#include "ns3/consensus-strategy.h"
 #include "ns3/d2d-graph.h"
 #include "ns3/device-app.h"
 #include "ns3/mobility-model.h"
@@ -24,10 +25,11 @@ namespace ns3
 
 /**
  * \ingroup hffm
- * \brief One D2D cluster's tree of ClusterApps, kept in step with where its members stand.
+ * \brief One D2D cluster's tree of collectors (ClusterTreeStrategy), kept in step with where its
+ * members stand.
  *
  * FederatedHelper builds one per cluster. The tree is the shortest-path tree (D2dGraph)
- * towards the cluster's aggregator: every member's ClusterApp gets its next hop as Parent,
+ * towards the cluster's aggregator: every member's collector gets its next hop as Parent,
  * the members whose next hop it is as children (each holding the modules of its subtree),
  * and, for cluster-head aggregation, a RoundDeadline that shrinks with depth and the fog
  * as Fallback (an optional child of the fog's with its subtree's modules).
@@ -41,7 +43,7 @@ namespace ns3
  * The aggregator stays the same member (it is the fog's child). A rebuild that changes no
  * next hop changes nothing.
  *
- * For average consensus (ConsensusApp members) the graph's neighbours are each member's
+ * For average consensus (ConsensusStrategy members) the graph's neighbours are each member's
  * neighbours to mix with, and the step size 1 / (1.2 x maximum degree) follows the graph;
  * a member still mixing the previous round takes its new neighbours once it is done.
  */
@@ -54,10 +56,10 @@ class D2dClusterTree : public Object
     struct Member
     {
         uint32_t device{0};              //!< device index: the sender id of its messages
-        Ptr<ClusterApp> app;             //!< its node of the tree
+        Ptr<CollectorApp> app;           //!< its node of the tree
         Ptr<MobilityModel> mobility;     //!< where it stands
-        Address d2dAddress;              //!< its ClusterApp's address on the D2D radio
-        Address directAddress;           //!< its ClusterApp's address on the uplink radio
+        Address d2dAddress;              //!< its collector's address on the D2D radio
+        Address directAddress;           //!< its collector's address on the uplink radio
         std::set<std::string> moduleIds; //!< the modules its device trains
         Ptr<DeviceApp> deviceApp;        //!< its device
     };
@@ -65,7 +67,7 @@ class D2dClusterTree : public Object
     /// The fog the cluster reports to.
     struct Fog
     {
-        Ptr<AggregatorApp> app;
+        Ptr<CollectorApp> app;
         Address address; //!< its address for the cluster's devices
         Time deadline;   //!< its RoundDeadline
     };
@@ -74,7 +76,7 @@ class D2dClusterTree : public Object
     ~D2dClusterTree() override;
 
     /**
-     * Build the tree and configure the members' ClusterApps (Parent and tree children; for
+     * Build the tree and configure the members' collectors (Parent and tree children; for
      * cluster-head aggregation also RoundDeadline, Fallback and the fog's optional children).
      * The members' own devices and the fog's child for the aggregator are the caller's.
      * \param members the cluster

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "ns3/consensus-app.h"
+#include "ns3/consensus-strategy.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -16,102 +16,105 @@
 namespace ns3
 {
 
-NS_LOG_COMPONENT_DEFINE("ConsensusApp");
+NS_LOG_COMPONENT_DEFINE("ConsensusStrategy");
 
-NS_OBJECT_ENSURE_REGISTERED(ConsensusApp);
+NS_OBJECT_ENSURE_REGISTERED(ConsensusStrategy);
 
 TypeId
-ConsensusApp::GetTypeId()
+ConsensusStrategy::GetTypeId()
 {
     static TypeId tid
-        = TypeId("ns3::ConsensusApp")
-              .SetParent<ClusterApp>()
+        = TypeId("ns3::hffm::ConsensusStrategy")
+              .SetParent<ClusterTreeStrategy>()
               .SetGroupName("Hffm")
-              .AddConstructor<ConsensusApp>()
+              .AddConstructor<ConsensusStrategy>()
               .AddAttribute("Steps", "Consensus steps per round (1..255).", UintegerValue(5),
-                            MakeUintegerAccessor(&ConsensusApp::m_steps),
+                            MakeUintegerAccessor(&ConsensusStrategy::m_steps),
                             MakeUintegerChecker<uint32_t>(1, 255))
               .AddAttribute("StepSize",
                             "How far a step moves toward each neighbour; below 1 / the "
                             "cluster's maximum degree (the helper uses 1 / (1.2 x it)).",
-                            DoubleValue(0.4), MakeDoubleAccessor(&ConsensusApp::m_stepSize),
+                            DoubleValue(0.4), MakeDoubleAccessor(&ConsensusStrategy::m_stepSize),
                             MakeDoubleChecker<double>(0.0, 1.0))
               .AddAttribute("StepTimeout",
                             "How long a step waits for the neighbours' shares before it "
                             "mixes what has arrived.",
-                            TimeValue(Seconds(5)), MakeTimeAccessor(&ConsensusApp::m_stepTimeout),
+                            TimeValue(Seconds(5)),
+                            MakeTimeAccessor(&ConsensusStrategy::m_stepTimeout),
                             MakeTimeChecker(MilliSeconds(1)))
               .AddAttribute("ConsensusDeadline",
                             "How long after the round's modules arrive the steps end, done or "
                             "not (the reporter then reports).",
                             TimeValue(Seconds(50)),
-                            MakeTimeAccessor(&ConsensusApp::m_consensusDeadline),
+                            MakeTimeAccessor(&ConsensusStrategy::m_consensusDeadline),
                             MakeTimeChecker(MilliSeconds(1)))
               .AddAttribute("Reporter",
                             "Whether this member reports the cluster's modules to the fog "
                             "(its Parent) after the last step.",
-                            BooleanValue(false), MakeBooleanAccessor(&ConsensusApp::m_reporter),
+                            BooleanValue(false),
+                            MakeBooleanAccessor(&ConsensusStrategy::m_reporter),
                             MakeBooleanChecker())
-              .AddAttribute("ClusterSize",
-                            "Members of the cluster: the reporter's weight is z x this.",
-                            UintegerValue(1), MakeUintegerAccessor(&ConsensusApp::m_clusterSize),
-                            MakeUintegerChecker<uint32_t>(1))
+              .AddAttribute(
+                  "ClusterSize", "Members of the cluster: the reporter's weight is z x this.",
+                  UintegerValue(1), MakeUintegerAccessor(&ConsensusStrategy::m_clusterSize),
+                  MakeUintegerChecker<uint32_t>(1))
               .AddTraceSource("StepDone", "A consensus step was mixed.",
-                              MakeTraceSourceAccessor(&ConsensusApp::m_stepDoneTrace),
-                              "ns3::ConsensusApp::StepDoneTracedCallback");
+                              MakeTraceSourceAccessor(&ConsensusStrategy::m_stepDoneTrace),
+                              "ns3::ConsensusStrategy::StepDoneTracedCallback");
     return tid;
 }
 
-ConsensusApp::ConsensusApp()
+ConsensusStrategy::ConsensusStrategy()
     : m_stepTimeout(Seconds(5))
     , m_consensusDeadline(Seconds(50))
 {
     NS_LOG_FUNCTION(this);
 }
 
-ConsensusApp::~ConsensusApp()
+ConsensusStrategy::~ConsensusStrategy()
 {
     NS_LOG_FUNCTION(this);
 }
 
 void
-ConsensusApp::DoDispose()
+ConsensusStrategy::DoDispose()
 {
     m_state.clear();
     m_inbox.clear();
-    ClusterApp::DoDispose();
+    ClusterTreeStrategy::DoDispose();
 }
 
 void
-ConsensusApp::StartApplication()
+ConsensusStrategy::Start()
 {
-    NS_ABORT_MSG_IF(m_neighbours.count(m_nodeIndex),
-                    "ConsensusApp: node " << m_nodeIndex << " is not its own neighbour");
+    const CollectorApp& app = GetCollector();
+    NS_ABORT_MSG_IF(m_neighbours.count(app.GetSenderId()),
+                    "ConsensusStrategy: node " << app.GetSenderId() << " is not its own neighbour");
     for (const auto& id : m_consensusIds)
     {
-        NS_ABORT_MSG_IF(!GetModules().count(id),
-                        "ConsensusApp: module '" << id << "' is not among SetModules()'s");
+        NS_ABORT_MSG_IF(!app.GetModules().count(id),
+                        "ConsensusStrategy: module '" << id << "' is not among SetModules()'s");
     }
-    ClusterApp::StartApplication();
+    ClusterTreeStrategy::Start();
 }
 
 void
-ConsensusApp::StopApplication()
+ConsensusStrategy::Stop()
 {
     Simulator::Cancel(m_stepTimeoutEvent);
     Simulator::Cancel(m_consensusDeadlineEvent);
     m_active = false;
-    ClusterApp::StopApplication();
+    ClusterTreeStrategy::Stop();
 }
 
 void
-ConsensusApp::AddNeighbour(uint32_t id, const Address& address)
+ConsensusStrategy::AddNeighbour(uint32_t id, const Address& address)
 {
     m_neighbours[id] = address;
 }
 
 bool
-ConsensusApp::ClearNeighbours()
+ConsensusStrategy::ClearNeighbours()
 {
     if (m_active)
     {
@@ -122,13 +125,13 @@ ConsensusApp::ClearNeighbours()
 }
 
 bool
-ConsensusApp::IsMixing() const
+ConsensusStrategy::IsMixing() const
 {
     return m_active;
 }
 
 void
-ConsensusApp::SetConsensusModules(const std::vector<std::string>& moduleIds)
+ConsensusStrategy::SetConsensusModules(const std::vector<std::string>& moduleIds)
 {
     m_consensusIds = moduleIds;
     std::sort(m_consensusIds.begin(), m_consensusIds.end());
@@ -137,47 +140,41 @@ ConsensusApp::SetConsensusModules(const std::vector<std::string>& moduleIds)
 }
 
 uint32_t
-ConsensusApp::GetStepsDone() const
+ConsensusStrategy::GetStepsDone() const
 {
     return m_stepsDone;
 }
 
-uint64_t
-ConsensusApp::GetBytesShared() const
-{
-    return m_bytesShared;
-}
-
 std::shared_ptr<const ModuleState>
-ConsensusApp::GetConsensusState(const std::string& moduleId) const
+ConsensusStrategy::GetConsensusState(const std::string& moduleId) const
 {
     const auto it = m_state.find(moduleId);
     return it == m_state.end() ? nullptr : it->second;
 }
 
 void
-ConsensusApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+ConsensusStrategy::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> state)
 {
     const uint32_t before = GetPushedRound();
-    ClusterApp::HandlePush(fields, std::move(state));
+    ClusterTreeStrategy::HandlePush(fields, std::move(state));
     const uint32_t round = GetPushedRound();
     if (round != before)
     {
         Simulator::Cancel(m_consensusDeadlineEvent);
-        m_consensusDeadlineEvent
-            = Simulator::Schedule(m_consensusDeadline, &ConsensusApp::EndConsensus, this, round);
+        m_consensusDeadlineEvent = Simulator::Schedule(
+            m_consensusDeadline, &ConsensusStrategy::EndConsensus, this, round);
     }
 }
 
 void
-ConsensusApp::EndConsensus(uint32_t round)
+ConsensusStrategy::EndConsensus(uint32_t round)
 {
     if (!m_active || m_lastRound != round)
     {
         return;
     }
     NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " consensus node " << m_nodeIndex << " round " << round
+                << " consensus node " << GetCollector().GetSenderId() << " round " << round
                 << ": consensus deadline at step " << m_step << " of " << m_steps);
     Simulator::Cancel(m_stepTimeoutEvent);
     m_inbox.erase({m_lastRound, m_step});
@@ -185,7 +182,7 @@ ConsensusApp::EndConsensus(uint32_t round)
 }
 
 void
-ConsensusApp::Conclude()
+ConsensusStrategy::Conclude()
 {
     m_active = false;
     ++m_roundsDone;
@@ -196,13 +193,13 @@ ConsensusApp::Conclude()
 }
 
 std::vector<uint32_t>
-ConsensusApp::GetRoundParticipants() const
+ConsensusStrategy::GetRoundParticipants() const
 {
-    return {m_nodeIndex}; // the tree only carries the round's modules down
+    return {GetCollector().GetSenderId()}; // the tree only carries the round's modules down
 }
 
 void
-ConsensusApp::CollectionDone(const RoundSummary& summary)
+ConsensusStrategy::CollectionDone(const RoundSummary& summary)
 {
     m_lastRound = summary.round;
     Simulator::Cancel(m_stepTimeoutEvent);
@@ -210,7 +207,7 @@ ConsensusApp::CollectionDone(const RoundSummary& summary)
     m_state.clear();
     for (const auto& id : m_consensusIds)
     {
-        auto state = std::make_shared<ModuleState>(*GetModules().at(id));
+        auto state = std::make_shared<ModuleState>(*GetCollector().GetModules().at(id));
         const auto w = summary.weights.find(id);
         state->SetSampleWeight(w == summary.weights.end() ? 0.0 : w->second);
         m_state[id] = std::move(state);
@@ -225,10 +222,10 @@ ConsensusApp::CollectionDone(const RoundSummary& summary)
 }
 
 void
-ConsensusApp::BeginStep()
+ConsensusStrategy::BeginStep()
 {
-    NS_LOG_INFO(Simulator::Now().As(Time::S) << " consensus node " << m_nodeIndex << " round "
-                                             << m_lastRound << " step " << m_step);
+    NS_LOG_INFO(Simulator::Now().As(Time::S) << " consensus node " << GetCollector().GetSenderId()
+                                             << " round " << m_lastRound << " step " << m_step);
     std::vector<std::shared_ptr<const ModuleState>> modules;
     for (const auto& [id, state] : m_state)
     {
@@ -236,20 +233,20 @@ ConsensusApp::BeginStep()
     }
     for (const auto& [id, address] : m_neighbours)
     {
-        SendModules(address, MessageType::MODULE_SHARE, m_lastRound, m_nodeIndex, modules,
-                    &m_bytesShared, static_cast<uint8_t>(m_step));
+        GetCollector().SendModules(address, MessageType::MODULE_SHARE, m_lastRound, modules,
+                                   static_cast<uint8_t>(m_step));
     }
     if (StepComplete())
     {
         Simulator::Cancel(m_stepTimeoutEvent);
-        m_stepTimeoutEvent = Simulator::ScheduleNow(&ConsensusApp::FinishStep, this);
+        m_stepTimeoutEvent = Simulator::ScheduleNow(&ConsensusStrategy::FinishStep, this);
         return;
     }
-    m_stepTimeoutEvent = Simulator::Schedule(m_stepTimeout, &ConsensusApp::FinishStep, this);
+    m_stepTimeoutEvent = Simulator::Schedule(m_stepTimeout, &ConsensusStrategy::FinishStep, this);
 }
 
 bool
-ConsensusApp::StepComplete() const
+ConsensusStrategy::StepComplete() const
 {
     if (m_neighbours.empty())
     {
@@ -271,24 +268,26 @@ ConsensusApp::StepComplete() const
 }
 
 void
-ConsensusApp::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+ConsensusStrategy::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleState> state)
 {
     const std::string what = "share of module " + fields.moduleId + ", round "
                              + std::to_string(fields.round) + " step " + std::to_string(fields.step)
                              + ", from " + std::to_string(fields.sender);
     if (!m_neighbours.count(fields.sender))
     {
-        Reject(fields.sender, "unknown-sender", what + ": not a D2D neighbour");
+        GetCollector().Reject(fields.sender, "unknown-sender", what + ": not a D2D neighbour");
         return;
     }
     if (!std::binary_search(m_consensusIds.begin(), m_consensusIds.end(), fields.moduleId))
     {
-        Reject(fields.sender, "unexpected-module", what + ": not a module of the cluster");
+        GetCollector().Reject(fields.sender, "unexpected-module",
+                              what + ": not a module of the cluster");
         return;
     }
     if (fields.step > m_steps)
     {
-        Reject(fields.sender, "bad-step", what + ": rounds have " + std::to_string(m_steps));
+        GetCollector().Reject(fields.sender, "bad-step",
+                              what + ": rounds have " + std::to_string(m_steps));
         return;
     }
     // a neighbour may be ahead (its device trained sooner), never behind or far ahead
@@ -296,17 +295,18 @@ ConsensusApp::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleSta
                       || (fields.round == m_lastRound && (!m_active || fields.step < m_step));
     if (past || fields.round > GetPushedRound() + 1)
     {
-        Reject(fields.sender, "stale-round",
-               what + ": at round " + std::to_string(m_lastRound) + " step "
-                   + std::to_string(m_active ? m_step : 0));
+        GetCollector().Reject(fields.sender, "stale-round",
+                              what + ": at round " + std::to_string(m_lastRound) + " step "
+                                  + std::to_string(m_active ? m_step : 0));
         return;
     }
-    if (!state->HasSameLayout(*GetModules().at(fields.moduleId)))
+    if (!state->HasSameLayout(*GetCollector().GetModules().at(fields.moduleId)))
     {
-        Reject(fields.sender, "layout-mismatch", what + ": its tensors differ from the module's");
+        GetCollector().Reject(fields.sender, "layout-mismatch",
+                              what + ": its tensors differ from the module's");
         return;
     }
-    m_moduleReceivedTrace(fields);
+    GetCollector().NotifyModuleReceived(fields);
     m_inbox[{fields.round, fields.step}][fields.sender][fields.moduleId] = std::move(state);
     if (m_active && fields.round == m_lastRound && fields.step == m_step && StepComplete())
     {
@@ -315,7 +315,7 @@ ConsensusApp::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleSta
 }
 
 void
-ConsensusApp::FinishStep()
+ConsensusStrategy::FinishStep()
 {
     if (!m_active)
     {
@@ -367,8 +367,9 @@ ConsensusApp::FinishStep()
     m_inbox.erase(key);
     ++m_stepsDone;
     NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " consensus node " << m_nodeIndex << " round " << m_lastRound << " step "
-                << m_step << " mixed " << heard << " of " << m_neighbours.size() << " neighbours");
+                << " consensus node " << GetCollector().GetSenderId() << " round " << m_lastRound
+                << " step " << m_step << " mixed " << heard << " of " << m_neighbours.size()
+                << " neighbours");
     m_stepDoneTrace(m_lastRound, m_step, heard, static_cast<uint32_t>(m_neighbours.size()));
     if (m_step < m_steps)
     {
@@ -380,7 +381,7 @@ ConsensusApp::FinishStep()
 }
 
 void
-ConsensusApp::Report()
+ConsensusStrategy::Report()
 {
     std::vector<std::shared_ptr<const ModuleState>> modules;
     for (const auto& [id, state] : m_state)
@@ -389,10 +390,10 @@ ConsensusApp::Report()
         copy->SetSampleWeight(state->GetSampleWeight() * m_clusterSize);
         modules.push_back(std::move(copy));
     }
-    NS_LOG_INFO(Simulator::Now().As(Time::S)
-                << " consensus node " << m_nodeIndex << " reports round " << m_lastRound);
-    SendModules(m_parent, MessageType::MODULE_UPDATE, m_lastRound, m_nodeIndex, modules,
-                &m_bytesSentUp);
+    NS_LOG_INFO(Simulator::Now().As(Time::S) << " consensus node " << GetCollector().GetSenderId()
+                                             << " reports round " << m_lastRound);
+    CollectorApp& app = GetCollector();
+    app.SendModules(app.GetParent(), MessageType::MODULE_UPDATE, m_lastRound, modules);
 }
 
 } // namespace ns3

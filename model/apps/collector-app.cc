@@ -2,12 +2,14 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "ns3/aggregator-app.h"
+#include "ns3/collector-app.h"
 
 #include "ns3/abort.h"
 #include "ns3/inet-socket-address.h"
 #include "ns3/ipv4-address.h"
 #include "ns3/log.h"
+#include "ns3/pointer.h"
+#include "ns3/round-strategy.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
@@ -18,142 +20,158 @@
 namespace ns3
 {
 
-NS_LOG_COMPONENT_DEFINE("AggregatorApp");
+NS_LOG_COMPONENT_DEFINE("CollectorApp");
 
-NS_OBJECT_ENSURE_REGISTERED(AggregatorApp);
+NS_OBJECT_ENSURE_REGISTERED(CollectorApp);
 
 TypeId
-AggregatorApp::GetTypeId()
+CollectorApp::GetTypeId()
 {
     static TypeId tid
-        = TypeId("ns3::AggregatorApp")
+        = TypeId("ns3::hffm::CollectorApp")
               .SetParent<Application>()
               .SetGroupName("Hffm")
-              .AddAttribute("Port", "TCP port the aggregator listens on.", UintegerValue(7070),
-                            MakeUintegerAccessor(&AggregatorApp::m_port),
+              .AddConstructor<CollectorApp>()
+              .AddAttribute("Port", "TCP port the collector listens on.", UintegerValue(7070),
+                            MakeUintegerAccessor(&CollectorApp::m_port),
                             MakeUintegerChecker<uint16_t>(1))
               .AddAttribute("RoundDeadline",
                             "How long a collection round waits for its participants before "
                             "aggregating what has arrived.",
                             TimeValue(Seconds(60)),
-                            MakeTimeAccessor(&AggregatorApp::m_roundDeadline),
+                            MakeTimeAccessor(&CollectorApp::m_roundDeadline),
                             MakeTimeChecker(Seconds(0)))
               .AddAttribute("RetryInterval",
                             "How long after a failed push to a child it is tried again, while "
                             "the round still waits for that child.",
-                            TimeValue(Seconds(1)),
-                            MakeTimeAccessor(&AggregatorApp::m_retryInterval),
+                            TimeValue(Seconds(1)), MakeTimeAccessor(&CollectorApp::m_retryInterval),
                             MakeTimeChecker(MilliSeconds(1)))
-              .AddAttribute("Aggregation",
-                            "Aggregation strategy: fedavg, median, or trimmed-mean:BETA.",
-                            StringValue("fedavg"),
-                            MakeStringAccessor(&AggregatorApp::SetAggregationName,
-                                               &AggregatorApp::GetAggregationName),
-                            MakeStringChecker())
               .AddAttribute(
                   "Codec", "Payload codec of what it sends: fp32, fp16 or int8.",
                   StringValue("fp32"),
-                  MakeStringAccessor(&AggregatorApp::SetCodecName, &AggregatorApp::GetCodecName),
+                  MakeStringAccessor(&CollectorApp::SetCodecName, &CollectorApp::GetCodecName),
                   MakeStringChecker())
-              .AddAttribute("MaxPayloadBytes",
-                            "Messages declaring a larger payload are rejected unbuffered.",
-                            UintegerValue(256U << 20),
-                            MakeUintegerAccessor(&AggregatorApp::m_maxPayloadBytes),
-                            MakeUintegerChecker<uint32_t>(1))
+              .AddAttribute(
+                  "MaxPayloadBytes", "Messages declaring a larger payload are rejected unbuffered.",
+                  UintegerValue(256U << 20), MakeUintegerAccessor(&CollectorApp::m_maxPayloadBytes),
+                  MakeUintegerChecker<uint32_t>(1))
+              .AddAttribute("Parent",
+                            "Address and port where this node sends its updates up (unset: "
+                            "nowhere): the cloud for a fog, the fog or the next member towards "
+                            "it in a D2D cluster.",
+                            AddressValue(), MakeAddressAccessor(&CollectorApp::m_parent),
+                            MakeAddressChecker())
+              .AddAttribute("SenderId",
+                            "This node's sender id in the messages it sends up or shares: a "
+                            "fog's index at the cloud, a cluster member's device index.",
+                            UintegerValue(0), MakeUintegerAccessor(&CollectorApp::m_senderId),
+                            MakeUintegerChecker<uint32_t>())
+              .AddAttribute(
+                  "Strategy",
+                  "The round policy (a RoundStrategy): when rounds begin, with whom, "
+                  "how modules are combined, when to send up.",
+                  PointerValue(),
+                  MakePointerAccessor(&CollectorApp::SetStrategy,
+                                      static_cast<Ptr<RoundStrategy> (CollectorApp::*)() const>(
+                                          &CollectorApp::GetStrategy)),
+                  MakePointerChecker<RoundStrategy>())
               .AddTraceSource("ModuleReceived", "A module arrived, valid and expected.",
-                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleReceivedTrace),
-                              "ns3::AggregatorApp::ModuleTracedCallback")
+                              MakeTraceSourceAccessor(&CollectorApp::m_moduleReceivedTrace),
+                              "ns3::CollectorApp::ModuleTracedCallback")
               .AddTraceSource("ModuleSent",
-                              "A module message (a push down or an update up) was handed to TCP.",
-                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleSentTrace),
-                              "ns3::AggregatorApp::ModuleSentTracedCallback")
+                              "A module message (a push down, an update up, a share) was "
+                              "handed to TCP.",
+                              MakeTraceSourceAccessor(&CollectorApp::m_moduleSentTrace),
+                              "ns3::CollectorApp::ModuleSentTracedCallback")
               .AddTraceSource("ModuleRejected",
                               "A message or update was rejected, and is not aggregated.",
-                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleRejectedTrace),
-                              "ns3::AggregatorApp::ModuleRejectedTracedCallback")
+                              MakeTraceSourceAccessor(&CollectorApp::m_moduleRejectedTrace),
+                              "ns3::CollectorApp::ModuleRejectedTracedCallback")
               .AddTraceSource("ModuleAggregated", "A module was aggregated over its holders.",
-                              MakeTraceSourceAccessor(&AggregatorApp::m_moduleAggregatedTrace),
-                              "ns3::AggregatorApp::ModuleAggregatedTracedCallback")
+                              MakeTraceSourceAccessor(&CollectorApp::m_moduleAggregatedTrace),
+                              "ns3::CollectorApp::ModuleAggregatedTracedCallback")
               .AddTraceSource("RoundDone", "A collection round was aggregated.",
-                              MakeTraceSourceAccessor(&AggregatorApp::m_roundDoneTrace),
-                              "ns3::AggregatorApp::RoundDoneTracedCallback");
+                              MakeTraceSourceAccessor(&CollectorApp::m_roundDoneTrace),
+                              "ns3::CollectorApp::RoundDoneTracedCallback");
     return tid;
 }
 
-AggregatorApp::AggregatorApp()
+CollectorApp::CollectorApp()
     : m_roundDeadline(Seconds(60))
     , m_retryInterval(Seconds(1))
-    , m_strategy(CreateAggregationRule("fedavg"))
 {
     NS_LOG_FUNCTION(this);
 }
 
-AggregatorApp::~AggregatorApp()
+CollectorApp::~CollectorApp()
 {
     NS_LOG_FUNCTION(this);
 }
 
 void
-AggregatorApp::DoDispose()
+CollectorApp::DoDispose()
 {
     NS_LOG_FUNCTION(this);
     StopApplication();
     m_updates.clear();
     m_encoded.clear();
     m_fromParent.clear();
+    if (m_strategy)
+    {
+        m_strategy->Dispose();
+        m_strategy = nullptr;
+    }
     Application::DoDispose();
 }
 
 void
-AggregatorApp::SetAggregationName(std::string name)
+CollectorApp::SetStrategy(Ptr<RoundStrategy> strategy)
 {
-    try
+    NS_ABORT_MSG_IF(m_running, "CollectorApp: the strategy is set before the application starts");
+    m_strategy = strategy;
+    if (m_strategy)
     {
-        m_strategy = CreateAggregationRule(name);
-    }
-    catch (const std::invalid_argument& e)
-    {
-        NS_ABORT_MSG("AggregatorApp: Aggregation '" << name << "': " << e.what());
+        m_strategy->SetCollector(this);
     }
 }
 
-std::string
-AggregatorApp::GetAggregationName() const
+Ptr<RoundStrategy>
+CollectorApp::GetStrategy() const
 {
-    return m_strategy->GetName();
+    return m_strategy;
 }
 
 void
-AggregatorApp::SetCodecName(std::string name)
+CollectorApp::SetCodecName(std::string name)
 {
     NS_ABORT_MSG_IF(!ParseModuleCodec(name, m_codec),
-                    "AggregatorApp: Codec '" << name << "' is not one of fp32, fp16, int8");
+                    "CollectorApp: Codec '" << name << "' is not one of fp32, fp16, int8");
 }
 
 std::string
-AggregatorApp::GetCodecName() const
+CollectorApp::GetCodecName() const
 {
     return ToString(m_codec);
 }
 
 void
-AggregatorApp::SetModules(const ModuleMap& modules)
+CollectorApp::SetModules(const ModuleMap& modules)
 {
     m_modules = modules;
     m_encoded.clear();
 }
 
 const ModuleMap&
-AggregatorApp::GetModules() const
+CollectorApp::GetModules() const
 {
     return m_modules;
 }
 
 void
-AggregatorApp::AddChild(uint32_t id, const Address& address,
-                        const std::vector<std::string>& moduleIds)
+CollectorApp::AddChild(uint32_t id, const Address& address,
+                       const std::vector<std::string>& moduleIds)
 {
-    NS_ABORT_MSG_IF(m_children.count(id), "AggregatorApp: child " << id << " added twice");
+    NS_ABORT_MSG_IF(m_children.count(id), "CollectorApp: child " << id << " added twice");
     Child c;
     c.address = address;
     c.moduleIds = moduleIds;
@@ -162,15 +180,15 @@ AggregatorApp::AddChild(uint32_t id, const Address& address,
 }
 
 void
-AggregatorApp::AddOptionalChild(uint32_t id, const Address& address,
-                                const std::vector<std::string>& moduleIds)
+CollectorApp::AddOptionalChild(uint32_t id, const Address& address,
+                               const std::vector<std::string>& moduleIds)
 {
     AddChild(id, address, moduleIds);
     m_children[id].optional = true;
 }
 
 bool
-AggregatorApp::RemoveChild(uint32_t id)
+CollectorApp::RemoveChild(uint32_t id)
 {
     if (!m_children.count(id) || IsAwaited(id))
     {
@@ -181,7 +199,7 @@ AggregatorApp::RemoveChild(uint32_t id)
 }
 
 bool
-AggregatorApp::SetChildModules(uint32_t id, const std::vector<std::string>& moduleIds)
+CollectorApp::SetChildModules(uint32_t id, const std::vector<std::string>& moduleIds)
 {
     const auto it = m_children.find(id);
     if (it == m_children.end() || IsAwaited(id))
@@ -194,7 +212,7 @@ AggregatorApp::SetChildModules(uint32_t id, const std::vector<std::string>& modu
 }
 
 std::vector<uint32_t>
-AggregatorApp::GetChildIds() const
+CollectorApp::GetChildIds() const
 {
     std::vector<uint32_t> ids;
     for (const auto& [id, c] : m_children)
@@ -208,7 +226,7 @@ AggregatorApp::GetChildIds() const
 }
 
 std::vector<std::string>
-AggregatorApp::GetChildModuleIds() const
+CollectorApp::GetChildModuleIds() const
 {
     std::set<std::string> all;
     for (const auto& [id, c] : m_children)
@@ -222,32 +240,69 @@ AggregatorApp::GetChildModuleIds() const
 }
 
 uint64_t
-AggregatorApp::GetBytesReceived() const
+CollectorApp::GetBytesReceived() const
 {
     return m_receiver ? m_receiver->GetBytesReceived() : 0;
 }
 
 uint64_t
-AggregatorApp::GetBytesSentDown() const
+CollectorApp::GetBytesSentDown() const
 {
     return m_bytesSentDown;
 }
 
 uint64_t
-AggregatorApp::GetRejectedCount() const
+CollectorApp::GetBytesSentUp() const
+{
+    return m_bytesSentUp;
+}
+
+uint64_t
+CollectorApp::GetBytesShared() const
+{
+    return m_bytesShared;
+}
+
+uint64_t
+CollectorApp::GetRejectedCount() const
 {
     return m_rejected;
 }
 
+uint32_t
+CollectorApp::GetRoundsCollected() const
+{
+    return m_roundsCollected;
+}
+
+Time
+CollectorApp::GetRoundDeadline() const
+{
+    return m_roundDeadline;
+}
+
+Address
+CollectorApp::GetParent() const
+{
+    return m_parent;
+}
+
+uint32_t
+CollectorApp::GetSenderId() const
+{
+    return m_senderId;
+}
+
 void
-AggregatorApp::StartApplication()
+CollectorApp::StartApplication()
 {
     NS_LOG_FUNCTION(this);
     for (const auto& id : GetChildModuleIds())
     {
-        NS_ABORT_MSG_IF(!m_modules.count(id), "AggregatorApp: a child holds module '"
+        NS_ABORT_MSG_IF(!m_modules.count(id), "CollectorApp: a child holds module '"
                                                   << id << "' but SetModules() lacks it");
     }
+    NS_ABORT_MSG_IF(!m_strategy, "CollectorApp: no Strategy is set");
     m_running = true;
     m_receiver = Create<ModuleReceiver>(m_maxPayloadBytes);
     m_receiver->SetMessageCallback(
@@ -257,12 +312,17 @@ AggregatorApp::StartApplication()
         [this](RejectReason reason, const std::string& detail, const MessageFields* fields,
                const Address&) { Reject(fields ? fields->sender : 0, ToString(reason), detail); });
     m_receiver->Start(GetNode(), InetSocketAddress(Ipv4Address::GetAny(), m_port));
+    m_strategy->Start();
 }
 
 void
-AggregatorApp::StopApplication()
+CollectorApp::StopApplication()
 {
     NS_LOG_FUNCTION(this);
+    if (m_strategy)
+    {
+        m_strategy->Stop();
+    }
     m_running = false;
     Simulator::Cancel(m_deadlineEvent);
     m_collecting = false;
@@ -274,7 +334,7 @@ AggregatorApp::StopApplication()
 }
 
 void
-AggregatorApp::Reject(uint32_t sender, const std::string& reason, const std::string& detail)
+CollectorApp::Reject(uint32_t sender, const std::string& reason, const std::string& detail)
 {
     NS_LOG_WARN(Simulator::Now().As(Time::S) << " node " << GetNode()->GetId() << " rejected from "
                                              << sender << ": " << reason << ": " << detail);
@@ -283,7 +343,7 @@ AggregatorApp::Reject(uint32_t sender, const std::string& reason, const std::str
 }
 
 void
-AggregatorApp::HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state)
+CollectorApp::HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state)
 {
     switch (fields.type)
     {
@@ -291,34 +351,23 @@ AggregatorApp::HandleMessage(const MessageFields& fields, std::shared_ptr<Module
             HandleUpdate(fields, std::move(state));
             break;
         case MessageType::MODULE_SHARE:
-            HandleShare(fields, std::move(state));
+            m_strategy->HandleShare(fields, std::move(state));
             break;
         default:
-            HandlePush(fields, std::move(state));
+            m_strategy->HandlePush(fields, std::move(state));
     }
 }
 
 void
-AggregatorApp::HandleShare(const MessageFields& fields, std::shared_ptr<ModuleState> /* state */)
+CollectorApp::NotifyModuleReceived(const MessageFields& fields)
 {
-    Reject(fields.sender, "unexpected-type", "this node takes part in no D2D consensus");
+    m_moduleReceivedTrace(fields);
 }
 
 void
-AggregatorApp::HandlePush(const MessageFields& fields, std::shared_ptr<ModuleState> /* state */)
+CollectorApp::HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleState> state)
 {
-    Reject(fields.sender, "unexpected-type", "no parent pushes to this node");
-}
-
-void
-AggregatorApp::UpdateArriving(const MessageFields& /* fields */)
-{
-}
-
-void
-AggregatorApp::HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleState> state)
-{
-    UpdateArriving(fields);
+    m_strategy->UpdateArriving(fields);
     const std::string what = "module " + fields.moduleId + " of round "
                              + std::to_string(fields.round) + " from "
                              + std::to_string(fields.sender);
@@ -362,7 +411,7 @@ AggregatorApp::HandleUpdate(const MessageFields& fields, std::shared_ptr<ModuleS
 }
 
 void
-AggregatorApp::BeginCollection(uint32_t round, const std::vector<uint32_t>& participants)
+CollectorApp::BeginCollection(uint32_t round, const std::vector<uint32_t>& participants)
 {
     NS_LOG_FUNCTION(this << round << participants.size());
     m_collecting = true;
@@ -371,16 +420,16 @@ AggregatorApp::BeginCollection(uint32_t round, const std::vector<uint32_t>& part
     m_participants = std::set<uint32_t>(participants.begin(), participants.end());
     m_updates.clear();
     Simulator::Cancel(m_deadlineEvent);
-    m_deadlineEvent = Simulator::Schedule(m_roundDeadline, &AggregatorApp::FinishCollection, this);
+    m_deadlineEvent = Simulator::Schedule(m_roundDeadline, &CollectorApp::FinishCollection, this);
     if (m_participants.empty())
     {
         Simulator::Cancel(m_deadlineEvent);
-        m_deadlineEvent = Simulator::ScheduleNow(&AggregatorApp::FinishCollection, this);
+        m_deadlineEvent = Simulator::ScheduleNow(&CollectorApp::FinishCollection, this);
     }
 }
 
 void
-AggregatorApp::AbandonCollection()
+CollectorApp::AbandonCollection()
 {
     if (m_collecting)
     {
@@ -393,32 +442,32 @@ AggregatorApp::AbandonCollection()
 }
 
 bool
-AggregatorApp::IsAwaited(uint32_t id) const
+CollectorApp::IsAwaited(uint32_t id) const
 {
     return m_collecting && m_participants.count(id);
 }
 
 bool
-AggregatorApp::IsKnownModule(const std::string& moduleId, const ModuleState& state) const
+CollectorApp::IsKnownModule(const std::string& moduleId, const ModuleState& state) const
 {
     const auto it = m_modules.find(moduleId);
     return it != m_modules.end() && state.HasSameLayout(*it->second);
 }
 
 bool
-AggregatorApp::IsCollecting() const
+CollectorApp::IsCollecting() const
 {
     return m_collecting;
 }
 
 bool
-AggregatorApp::IsRunning() const
+CollectorApp::IsRunning() const
 {
     return m_running;
 }
 
 void
-AggregatorApp::FinishCollection()
+CollectorApp::FinishCollection()
 {
     if (!m_collecting)
     {
@@ -455,7 +504,7 @@ AggregatorApp::FinishCollection()
         }
         offers.emplace_back(std::to_string(p), std::move(modules));
     }
-    const auto results = AggregateModules(*m_strategy, offers, &m_modules);
+    const auto results = AggregateModules(m_strategy->GetAggregationRule(), offers, &m_modules);
     for (const auto& [id, result] : results)
     {
         for (const auto& r : result.rejected)
@@ -479,12 +528,13 @@ AggregatorApp::FinishCollection()
                 << " node " << GetNode()->GetId() << " aggregated round " << summary.round << ": "
                 << summary.modulesAggregated << " modules, " << summary.stragglers.size()
                 << " stragglers of " << summary.participants);
+    ++m_roundsCollected;
     m_roundDoneTrace(summary);
-    CollectionDone(summary);
+    m_strategy->CollectionDone(summary);
 }
 
 std::shared_ptr<const EncodedPayload>
-AggregatorApp::Encode(const ModuleState& state)
+CollectorApp::Encode(const ModuleState& state)
 {
     EncodeResult encoded = EncodeModule(state, m_codec);
     if (!encoded.payload)
@@ -495,7 +545,7 @@ AggregatorApp::Encode(const ModuleState& state)
 }
 
 void
-AggregatorApp::PushToChild(uint32_t id, uint32_t round)
+CollectorApp::PushToChild(uint32_t id, uint32_t round)
 {
     const Child& child = m_children.at(id);
     auto transfer = m_transfers.Open(GetNode(), child.address);
@@ -532,14 +582,14 @@ AggregatorApp::PushToChild(uint32_t id, uint32_t round)
             if (!complete && m_collecting && m_collectRound == round && m_participants.count(id)
                 && !m_updates.count(id))
             {
-                Simulator::Schedule(m_retryInterval, &AggregatorApp::RetryPush, this, id, round);
+                Simulator::Schedule(m_retryInterval, &CollectorApp::RetryPush, this, id, round);
             }
         });
     transfer->Start();
 }
 
 void
-AggregatorApp::RetryPush(uint32_t id, uint32_t round)
+CollectorApp::RetryPush(uint32_t id, uint32_t round)
 {
     if (m_collecting && m_collectRound == round && !m_updates.count(id))
     {
@@ -551,10 +601,14 @@ AggregatorApp::RetryPush(uint32_t id, uint32_t round)
 }
 
 Ptr<ModuleTransfer>
-AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t round, uint32_t sender,
-                           const std::vector<std::shared_ptr<const ModuleState>>& modules,
-                           uint64_t* counter, uint8_t step)
+CollectorApp::SendModules(const Address& remote, MessageType type, uint32_t round,
+                          const std::vector<std::shared_ptr<const ModuleState>>& modules,
+                          uint8_t step)
 {
+    const uint32_t sender = m_senderId;
+    uint64_t* counter = type == MessageType::MODULE_SHARE    ? &m_bytesShared
+                        : type == MessageType::MODULE_UPDATE ? &m_bytesSentUp
+                                                             : &m_bytesSentDown;
     auto transfer = m_transfers.Open(GetNode(), remote);
     for (const auto& m : modules)
     {
@@ -582,8 +636,8 @@ AggregatorApp::SendModules(const Address& remote, MessageType type, uint32_t rou
 }
 
 Ptr<ModuleTransfer>
-AggregatorApp::SendUp(const Address& parent, uint32_t round, uint32_t sender,
-                      const std::map<std::string, double>& weights, uint64_t* counter)
+CollectorApp::SendUp(const Address& parent, uint32_t round,
+                     const std::map<std::string, double>& weights)
 {
     std::vector<std::shared_ptr<const ModuleState>> modules;
     for (const auto& id : GetChildModuleIds())
@@ -593,12 +647,12 @@ AggregatorApp::SendUp(const Address& parent, uint32_t round, uint32_t sender,
         copy->SetSampleWeight(it == weights.end() ? 0.0 : it->second);
         modules.push_back(std::move(copy));
     }
-    return SendModules(parent, MessageType::MODULE_UPDATE, round, sender, modules, counter);
+    return SendModules(parent, MessageType::MODULE_UPDATE, round, modules);
 }
 
 bool
-AggregatorApp::AcceptParentModule(const MessageFields& fields, std::shared_ptr<ModuleState> state,
-                                  uint32_t round)
+CollectorApp::AcceptParentModule(const MessageFields& fields, std::shared_ptr<ModuleState> state,
+                                 uint32_t round)
 {
     const std::string what = "module " + fields.moduleId + " of round "
                              + std::to_string(fields.round) + " from the parent";
@@ -637,13 +691,13 @@ AggregatorApp::AcceptParentModule(const MessageFields& fields, std::shared_ptr<M
 }
 
 void
-AggregatorApp::ClearParentModules()
+CollectorApp::ClearParentModules()
 {
     m_fromParent.clear();
 }
 
 void
-AggregatorApp::ReplaceModules(const ModuleMap& modules)
+CollectorApp::ReplaceModules(const ModuleMap& modules)
 {
     for (const auto& [id, m] : modules)
     {
