@@ -33,140 +33,25 @@
 #include "ns3/m3t-federated-learner.h"
 #include "ns3/mobility-model.h"
 #include "ns3/output-folder.h"
+#include "ns3/results-collector.h"
 #include "ns3/wifi-topology-helper.h"
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 using namespace ns3;
 
 namespace
 {
-
-/// One row of a per-round file.
-struct RoundRow
-{
-    uint32_t round{0};
-    double time{0};          //!< simulated time the round completed (s)
-    double latency{0};       //!< since the previous round completed (s)
-    double radioEnergy{0};   //!< devices' radio energy in the round (J)
-    double computeEnergy{0}; //!< devices' compute energy in the round (J)
-    uint64_t deviceUp{0};
-    uint64_t deviceDown{0};
-    uint64_t backhaul{0};
-    uint64_t d2d{0}; //!< module bytes sent over D2D links
-    uint32_t stragglers{0};
-    double closedFormLatency{
-        0}; //!< the reference's closed form for this round's D2D sends and uploads
-    double closedFormEnergy{0};
-    std::map<std::string, double> accuracy; //!< mean over devices, when evaluated
-};
-
-/// What one method gave on one seed.
-struct MethodRun
-{
-    std::vector<RoundRow> rounds;
-    std::map<std::string, std::vector<double>> accuracy;       //!< per task, per device
-    std::vector<std::map<std::string, double>> deviceAccuracy; //!< per device, per task
-    uint64_t rejected{0};
-    uint32_t treeRebuilds{0}; //!< D2D trees rebuilt after members moved or were missed
-};
-
-std::string
-Key(uint32_t aggregator, const NodeProfile& p)
-{
-    std::ostringstream os;
-    os << aggregator << ":";
-    for (auto m : p.modalities)
-    {
-        os << ToString(m) << "+";
-    }
-    os << ":";
-    for (const auto& t : p.tasks)
-    {
-        os << t << "+";
-    }
-    return os.str();
-}
-
-/// Per device, the accuracy on each of its tasks with the modules it would use now (an empty
-/// map for a device that takes no part).
-std::vector<std::map<std::string, double>>
-EvaluateDevices(FederatedLearner& learner, const FederatedApps& apps,
-                const std::vector<DeviceSpec>& specs)
-{
-    std::map<std::string, std::map<std::string, double>> cache;
-    std::vector<std::map<std::string, double>> perDevice(apps.devices.size());
-    for (std::size_t i = 0; i < apps.devices.size(); ++i)
-    {
-        const uint32_t a = apps.aggregatorOf[i];
-        const auto children = apps.fogs[a]->GetChildIds();
-        const bool takesPart
-            = apps.clusterApps.empty()
-                  ? std::binary_search(children.begin(), children.end(), static_cast<uint32_t>(i))
-                  : apps.clusterApps[i] != nullptr;
-        if (!takesPart)
-        {
-            continue;
-        }
-        const std::string key = Key(a, specs[i].profile);
-        if (!cache.count(key))
-        {
-            cache[key] = learner.Evaluate(apps.fogs[a]->GetModules(), specs[i].profile);
-        }
-        perDevice[i] = cache[key];
-    }
-    return perDevice;
-}
-
-/// Per task, the accuracies of the devices that have it, in device order.
-std::map<std::string, std::vector<double>>
-PerTask(const std::vector<std::map<std::string, double>>& perDevice)
-{
-    std::map<std::string, std::vector<double>> perTask;
-    for (const auto& device : perDevice)
-    {
-        for (const auto& [task, acc] : device)
-        {
-            perTask[task].push_back(acc);
-        }
-    }
-    return perTask;
-}
-
-double
-Mean(const std::vector<double>& v)
-{
-    double s = 0;
-    for (double x : v)
-    {
-        s += x;
-    }
-    return v.empty() ? NAN : s / static_cast<double>(v.size());
-}
-
-double
-StdDev(const std::vector<double>& v)
-{
-    if (v.size() < 2)
-    {
-        return 0.0;
-    }
-    const double m = Mean(v);
-    double s = 0;
-    for (double x : v)
-    {
-        s += (x - m) * (x - m);
-    }
-    return std::sqrt(s / static_cast<double>(v.size() - 1));
-}
 
 /// The example; main() reports an exception that escapes it.
 int
@@ -218,6 +103,8 @@ Run(int argc, char* argv[])
     double groupRadius = 15.0;
     double deviceSpeed = 0.0;
     std::string startTask;
+    std::string attackers;
+    double attackScale = -1.0;
 
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
@@ -290,7 +177,10 @@ Run(int argc, char* argv[])
     AddCheckedValue(cmd, "participation", "fraction of devices per edge round", participation,
                     {0.0, 1.0, true});
     cmd.AddValue("codec", "payload codec: fp32, fp16, int8", codec);
-    cmd.AddValue("aggregation", "fedavg, median, trimmed-mean:BETA", aggregation);
+    cmd.AddValue("aggregation",
+                 "the aggregation rule at every tier: fedavg, median, trimmed-mean:BETA, krum:F, "
+                 "multi-krum:F:M, fedavgm, fedadam, fedyogi, fedadagrad, dp-fedavg:CLIP:NOISE",
+                 aggregation);
     cmd.AddValue("checkpoint",
                  "foundation checkpoint: read if it exists, else written after pretraining "
                  "(default: <outputDir>/foundation-<seed>.hffm)",
@@ -311,6 +201,14 @@ Run(int argc, char* argv[])
     AddCheckedDataRate(cmd, "backhaulRate", "fog-cloud link rate", backhaulRate);
     AddCheckedTime(cmd, "backhaulDelay", "fog-cloud link delay", backhaulDelay);
     cmd.AddValue("pcap", "write PCAP files", pcap);
+    cmd.AddValue("attackers",
+                 "comma-separated device indices that poison their uploads (DeviceApp "
+                 "UpdateScale = --attackScale)",
+                 attackers);
+    AddCheckedValue(cmd, "attackScale",
+                    "what an attacker uploads: g + S (x - g); -1 sign-flips its update, 100 "
+                    "scales it",
+                    attackScale, {-1e6, 1e6});
     cmd.AddValue("outputDir", "results folder", outputDir);
     cmd.AddValue("runTag", "sub-folder of this run", runTag);
     cmd.AddValue("scenario",
@@ -373,6 +271,24 @@ Run(int argc, char* argv[])
     {
         std::cerr << "bad D2D clusters: " << clusterError << "\n";
         return 2;
+    }
+    // --attackers=I,J,...
+    std::set<uint32_t> attackerSet;
+    {
+        std::stringstream ss(attackers);
+        std::string item;
+        while (std::getline(ss, item, ','))
+        {
+            char* end = nullptr;
+            const unsigned long d = std::strtoul(item.c_str(), &end, 10);
+            if (item.empty() || end != item.c_str() + item.size() || d >= devices)
+            {
+                std::cerr << "--attackers=" << attackers << ": '" << item
+                          << "' is not a device index below " << devices << "\n";
+                return 2;
+            }
+            attackerSet.insert(static_cast<uint32_t>(d));
+        }
     }
     // --startTask=DEVICE:TASK:ROUND
     uint32_t taskDevice = 0;
@@ -563,125 +479,19 @@ Run(int argc, char* argv[])
             helper.SetFogStrategyAttribute("Participation", DoubleValue(participation));
             const FederatedApps apps = helper.Install(topology, specs, method);
             FederatedHelper::AssignStreams(apps, 100);
+            for (uint32_t a : attackerSet)
+            {
+                apps.devices[a]->SetAttribute("UpdateScale", DoubleValue(attackScale));
+            }
 
-            MethodRun result;
-            std::map<uint32_t, uint32_t> completedBy; // round -> aggregators done
-            std::map<uint32_t, uint32_t> stragglers;
-            uint32_t finished = 0;
-            // compute and bytes are attributed to the round they belong to (their round
-            // tags); radio energy to the time between two round completions
-            std::map<uint32_t, RoundRow> tagged;
-            std::map<uint32_t, std::map<std::size_t, double>> upBits;    // round, device
-            std::map<uint32_t, std::map<uint32_t, double>> backhaulBits; // round, fog
-            // round: the D2D updates and shares of cooperative training, for the closed form
-            std::map<uint32_t, std::vector<ClosedFormD2dSend>> d2dSends;
-            std::map<Ipv4Address, uint32_t> d2dPeer; // D2D address -> device
-            for (std::size_t i = 0; i < topology.d2dAddress.size(); ++i)
-            {
-                d2dPeer[topology.d2dAddress[i]] = static_cast<uint32_t>(i);
-            }
-            auto distance = [&topology](uint32_t a, uint32_t b)
-            {
-                return std::max(
-                    1.0, topology.devices.Get(a)->GetObject<MobilityModel>()->GetDistanceFrom(
-                             topology.devices.Get(b)->GetObject<MobilityModel>()));
-            };
-            auto bytes = [](const MessageFields& f)
-            {
-                return MessageFormat::HeaderSize(f.moduleId.size()) + f.payloadLength;
-            };
-            for (std::size_t i = 0; i < apps.devices.size(); ++i)
-            {
-                const double watts = specs[i].computePower;
-                apps.devices[i]->TraceConnectWithoutContext(
-                    "TrainingDone",
-                    Callback<void, uint32_t, uint32_t, int64_t, double, Time>(
-                        [&tagged, watts](uint32_t, uint32_t r, int64_t, double, Time t)
-                        { tagged[r].computeEnergy += watts * t.GetSeconds(); }));
-                if (method.d2d)
-                {
-                    continue; // a device's uploads go to its cluster node over loopback
-                }
-                apps.devices[i]->TraceConnectWithoutContext(
-                    "ModuleSent", Callback<void, const MessageFields&>(
-                                      [&, i](const MessageFields& f)
-                                      {
-                                          tagged[f.round].deviceUp += bytes(f);
-                                          upBits[f.round][i] += 8.0 * bytes(f);
-                                          tagged[f.round].backhaul += method.star ? bytes(f) : 0;
-                                      }));
-            }
-            for (std::size_t i = 0; i < apps.clusterApps.size(); ++i)
-            {
-                if (!apps.clusterApps[i])
-                {
-                    continue;
-                }
-                apps.clusterApps[i]->TraceConnectWithoutContext(
-                    "ModuleSent",
-                    Callback<void, const MessageFields&, const Address&>(
-                        [&, i](const MessageFields& m, const Address& to)
-                        {
-                            const auto a = InetSocketAddress::ConvertFrom(to);
-                            if (a.GetIpv4() == Ipv4Address::GetLoopback())
-                            {
-                                return; // to its own device, not on air
-                            }
-                            if (m.type == MessageType::MODULE_UPDATE
-                                && a.GetPort() == FederatedHelper::FOG_PORT)
-                            {
-                                tagged[m.round].deviceUp += bytes(m); // the cluster's upload
-                                upBits[m.round][i] += 8.0 * bytes(m);
-                            }
-                            else
-                            {
-                                tagged[m.round].d2d += bytes(m);
-                                const auto peer = d2dPeer.find(a.GetIpv4());
-                                if (m.type != MessageType::MODULE_PUSH && peer != d2dPeer.end())
-                                {
-                                    d2dSends[m.round].push_back(
-                                        {static_cast<uint32_t>(i), 8.0 * bytes(m),
-                                         distance(static_cast<uint32_t>(i), peer->second), 1.0});
-                                }
-                            }
-                        }));
-            }
-            for (const auto& f : apps.fogs)
-            {
-                f->TraceConnectWithoutContext(
-                    "ModuleSent",
-                    Callback<void, const MessageFields&, const Address&>(
-                        [&](const MessageFields& m, const Address&)
-                        {
-                            const bool down = m.type == MessageType::MODULE_PUSH;
-                            if (!down)
-                            {
-                                backhaulBits[m.round][m.sender] += 8.0 * bytes(m);
-                            }
-                            (down ? tagged[m.round].deviceDown : tagged[m.round].backhaul)
-                                += bytes(m);
-                            tagged[m.round].backhaul += method.star && down ? bytes(m) : 0;
-                        }));
-            }
-            if (apps.cloud)
-            {
-                apps.cloud->TraceConnectWithoutContext(
-                    "ModuleSent", Callback<void, const MessageFields&, const Address&>(
-                                      [&](const MessageFields& m, const Address&)
-                                      { tagged[m.round].backhaul += bytes(m); }));
-            }
-            double lastRadio = 0.0;
-            auto radioTotal = [&]()
-            {
-                double sum = 0.0;
-                for (std::size_t i = 0; i < apps.devices.size(); ++i)
-                {
-                    sum += topology.energy->GetEnergy(static_cast<uint32_t>(i));
-                }
-                return sum;
-            };
-            // joining the network (association, attach) before the first round is not a round's
-            Simulator::Schedule(helper.GetStartTime(), [&]() { lastRadio = radioTotal(); });
+            ResultsCollector::Options observe;
+            observe.rounds = rounds;
+            observe.evalEvery = evalEvery;
+            observe.closedForm = closedForm;
+            observe.progress = &std::cout;
+            observe.wall = wall;
+            ResultsCollector collector(topology, apps, specs, method, *learner,
+                                       helper.GetStartTime(), observe);
             if (!taskName.empty() && !method.consensus)
             {
                 apps.fogs[apps.aggregatorOf[taskDevice]]->TraceConnectWithoutContext(
@@ -711,186 +521,25 @@ Run(int argc, char* argv[])
                                 << "\n";
                         }));
             }
-            for (auto& f : apps.fogs)
-            {
-                f->TraceConnectWithoutContext(
-                    "RoundDone", Callback<void, const RoundSummary&>((
-                                     [&](const RoundSummary& summary) {
-                                         stragglers[summary.round]
-                                             += static_cast<uint32_t>(summary.stragglers.size());
-                                     })));
-                f->GetStrategy()->TraceConnectWithoutContext(
-                    "RoundComplete",
-                    Callback<void, uint32_t>((
-                        [&](uint32_t r)
-                        {
-                            if (++completedBy[r] < apps.fogs.size())
-                            {
-                                return;
-                            }
-                            const double radioNow = radioTotal();
-                            RoundRow row;
-                            row.round = r;
-                            row.time = Simulator::Now().GetSeconds();
-                            row.latency
-                                = row.time
-                                  - (result.rounds.empty() ? helper.GetStartTime().GetSeconds()
-                                                           : result.rounds.back().time);
-                            row.radioEnergy = radioNow - lastRadio;
-                            lastRadio = radioNow;
-                            row.stragglers = stragglers[r];
-                            if (evalEvery > 0 && (r % evalEvery == 0 || r == rounds))
-                            {
-                                for (const auto& [task, accs] :
-                                     PerTask(EvaluateDevices(*learner, apps, specs)))
-                                {
-                                    row.accuracy[task] = Mean(accs);
-                                }
-                            }
-                            result.rounds.push_back(row);
-                            std::cout << "  " << method.name << " round " << r << "/" << rounds
-                                      << ": " << std::fixed << std::setprecision(2) << row.time
-                                      << " s simulated, " << wall() << " s wall" << std::endl;
-                        })));
-                f->GetStrategy()->TraceConnectWithoutContext(
-                    "Finished", Callback<void>((
-                                    [&]()
-                                    {
-                                        if (++finished == apps.fogs.size())
-                                        {
-                                            Simulator::Stop();
-                                        }
-                                    })));
-            }
             // a hard limit: every round hits its deadlines, twice over
             Simulator::Stop(Seconds(2.0 * rounds * deadline * (method.globalEvery ? 2 : 1) + 10));
             Simulator::Run();
 
-            for (auto& row : result.rounds)
+            const MethodRun& result = collector.Finish();
+            const std::string part = method.name + "-seed" + std::to_string(s) + ".csv";
             {
-                const RoundRow& t = tagged[row.round];
-                row.computeEnergy = t.computeEnergy;
-                row.deviceUp = t.deviceUp;
-                row.deviceDown = t.deviceDown;
-                row.backhaul = t.backhaul;
-                row.d2d = t.d2d;
-                std::vector<ClosedFormUpload> uploads;
-                std::map<uint32_t, double> fogBits = backhaulBits[row.round];
-                for (const auto& [device, b] : upBits[row.round])
-                {
-                    const uint32_t fog = topology.fogOf[device];
-                    const auto a = topology.devices.Get(device)->GetObject<MobilityModel>();
-                    const auto z = topology.radioPoints.Get(fog)->GetObject<MobilityModel>();
-                    uploads.push_back({b, std::max(1.0, a->GetDistanceFrom(z)), 1.0});
-                    if (method.star)
-                    {
-                        fogBits[fog] += b; // in the star every upload crosses the backhaul
-                    }
-                }
-                std::vector<double> perFog;
-                for (const auto& [fog, b] : fogBits)
-                {
-                    perFog.push_back(b);
-                }
-                const TransferCost cf
-                    = ClosedFormRound(closedForm, uploads, perFog, d2dSends[row.round]);
-                row.closedFormLatency = cf.seconds;
-                row.closedFormEnergy = cf.joules;
+                std::ofstream nodes(folder / ("nodes-" + part));
+                collector.WriteNodes(nodes, s);
+                std::ofstream roundsFile(folder / ("rounds-" + part));
+                collector.WriteRounds(roundsFile, s);
             }
-            result.deviceAccuracy = EvaluateDevices(*learner, apps, specs);
-            result.accuracy = PerTask(result.deviceAccuracy);
-            for (const auto& f : apps.fogs)
-            {
-                result.rejected += f->GetRejectedCount();
-            }
-            if (apps.cloud)
-            {
-                result.rejected += apps.cloud->GetRejectedCount();
-            }
-            for (const auto& d : apps.devices)
-            {
-                result.rejected += d->GetRejectedCount();
-            }
-            for (const auto& tree : apps.clusterTrees)
-            {
-                result.treeRebuilds += tree->GetRebuilds();
-            }
-
-            std::ofstream nodes(folder
-                                / ("nodes-" + method.name + "-seed" + std::to_string(s) + ".csv"));
-            nodes << "method,seed,device,aggregator,modalities,tasks,train_samples,"
-                     "rounds_trained,radio_airtime_s,radio_energy_J,compute_time_s,"
-                     "compute_energy_J,bytes_sent,bytes_received";
-            for (const auto& t : DefaultTasks())
-            {
-                nodes << ",acc_" << t.name << "_pct";
-            }
-            nodes << "\n";
-            for (std::size_t i = 0; i < apps.devices.size(); ++i)
-            {
-                const auto& d = apps.devices[i];
-                const auto index = static_cast<uint32_t>(i);
-                // the scenario line's first two fields: modalities and tasks
-                std::string line = FormatScenarioLine(specs[i]);
-                line = line.substr(0, line.find(',', line.find(',') + 1));
-                nodes << method.name << "," << s << "," << i << "," << apps.aggregatorOf[i] << ","
-                      << line << "," << learner->GetTrainSamples(i) << "," << d->GetRoundsTrained()
-                      << "," << topology.energy->GetAirtime(index).GetSeconds() << ","
-                      << topology.energy->GetEnergy(index) << ","
-                      << d->GetComputeTime().GetSeconds() << "," << d->GetComputeEnergy() << ","
-                      << d->GetBytesSent() << "," << d->GetBytesReceived();
-                // final accuracy on each of its tasks; empty for a task it lacks or a device
-                // that took no part (summary.csv's mean and spread are over these cells)
-                for (const auto& t : DefaultTasks())
-                {
-                    nodes << ",";
-                    const auto it = result.deviceAccuracy[i].find(t.name);
-                    if (it != result.deviceAccuracy[i].end())
-                    {
-                        nodes << std::setprecision(12) << 100.0 * it->second
-                              << std::setprecision(6);
-                    }
-                }
-                nodes << "\n";
-            }
-            std::ofstream csv(folder
-                              / ("rounds-" + method.name + "-seed" + std::to_string(s) + ".csv"));
-            csv << std::setprecision(12); // summary.csv can be remade from these rows
-            csv << "method,seed,round,time_s,latency_s,radio_energy_J,compute_energy_J,"
-                   "device_up_bytes,device_down_bytes,backhaul_bytes,d2d_bytes,stragglers,"
-                   "closed_form_latency_s,closed_form_energy_J";
-            for (const auto& t : DefaultTasks())
-            {
-                csv << ",acc_" << t.name << "_pct";
-            }
-            csv << "\n";
-            for (const auto& row : result.rounds)
-            {
-                csv << method.name << "," << s << "," << row.round << "," << row.time << ","
-                    << row.latency << "," << row.radioEnergy << "," << row.computeEnergy << ","
-                    << row.deviceUp << "," << row.deviceDown << "," << row.backhaul << ","
-                    << row.d2d << "," << row.stragglers << "," << row.closedFormLatency << ","
-                    << row.closedFormEnergy;
-                for (const auto& t : DefaultTasks())
-                {
-                    csv << ",";
-                    const auto it = row.accuracy.find(t.name);
-                    if (it != row.accuracy.end())
-                    {
-                        csv << 100.0 * it->second;
-                    }
-                }
-                csv << "\n";
-            }
-            csv.close();
-            nodes.close();
             // what the summary needs beyond the rows of nodes- and rounds-, so that
             // scripts/merge-paper-tables.py can make summary.csv from runs made apart; written
             // last, it marks the method and seed done (scripts/run-full-table.sh skips it)
-            std::ofstream(folder / ("run-" + method.name + "-seed" + std::to_string(s) + ".csv"))
-                << "method,seed,radio,devices,fogs,rounds,rejected,d2d_tree_rebuilds\n"
-                << method.name << "," << s << "," << radio << "," << devices << "," << fogs << ","
-                << rounds << "," << result.rejected << "," << result.treeRebuilds << "\n";
+            {
+                std::ofstream runFile(folder / ("run-" + part));
+                collector.WriteRun(runFile, s, radio, devices, fogs);
+            }
             results[method.name].push_back(result);
             Simulator::Destroy();
         }
@@ -899,78 +548,7 @@ Run(int argc, char* argv[])
     // ---- the table ----
     std::ofstream csv(folder / "summary.csv");
     std::ostringstream text;
-    csv << "method,radio,devices,fogs,seeds,rounds,latency_per_round_s,radio_energy_per_round_J,"
-           "compute_energy_per_round_J,energy_per_round_J";
-    text << std::left << std::setw(14) << "method" << std::right << std::setw(7) << "rounds"
-         << std::setw(12) << "latency/rd" << std::setw(12) << "radio J/rd" << std::setw(14)
-         << "compute J/rd";
-    for (const auto& t : DefaultTasks())
-    {
-        csv << ",acc_" << t.name << "_pct,acc_" << t.name << "_std";
-        text << std::setw(16) << ("acc " + t.name + " %");
-    }
-    csv << ",device_up_bytes,device_down_bytes,backhaul_bytes,d2d_bytes,stragglers,rejected,"
-           "closed_form_latency_per_round_s,closed_form_energy_per_round_J,d2d_tree_rebuilds\n";
-    text << std::setw(14) << "device up MB" << std::setw(14) << "device dn MB" << std::setw(14)
-         << "backhaul MB" << std::setw(10) << "D2D MB" << std::setw(14) << "formula s/rd"
-         << std::setw(14) << "formula J/rd"
-         << "\n";
-    for (const auto& method : methodList)
-    {
-        const auto& runs = results[method.name];
-        double latency = 0, radioJ = 0, computeJ = 0, cfLatency = 0, cfEnergy = 0;
-        uint64_t up = 0, down = 0, backhaul = 0, d2d = 0, straggling = 0, rejected = 0;
-        uint32_t rebuilds = 0;
-        std::size_t roundCount = 0;
-        std::map<std::string, std::vector<double>> acc;
-        for (const auto& r : runs)
-        {
-            for (const auto& row : r.rounds)
-            {
-                latency += row.latency;
-                cfLatency += row.closedFormLatency;
-                cfEnergy += row.closedFormEnergy;
-                radioJ += row.radioEnergy;
-                computeJ += row.computeEnergy;
-                up += row.deviceUp;
-                down += row.deviceDown;
-                backhaul += row.backhaul;
-                d2d += row.d2d;
-                straggling += row.stragglers;
-                ++roundCount;
-            }
-            rejected += r.rejected;
-            rebuilds += r.treeRebuilds;
-            for (const auto& [task, v] : r.accuracy)
-            {
-                acc[task].insert(acc[task].end(), v.begin(), v.end());
-            }
-        }
-        const double n = roundCount ? static_cast<double>(roundCount) : NAN;
-        const double perSeed = static_cast<double>(runs.size());
-        csv << method.name << "," << radio << "," << devices << "," << fogs << "," << runs.size()
-            << "," << rounds << "," << latency / n << "," << radioJ / n << "," << computeJ / n
-            << "," << (radioJ + computeJ) / n;
-        text << std::left << std::setw(14) << method.name << std::right << std::setw(7) << rounds
-             << std::fixed << std::setprecision(3) << std::setw(12) << latency / n << std::setw(12)
-             << radioJ / n << std::setw(14) << computeJ / n;
-        for (const auto& t : DefaultTasks())
-        {
-            const auto& v = acc[t.name];
-            csv << "," << 100.0 * Mean(v) << "," << 100.0 * StdDev(v);
-            std::ostringstream cell;
-            cell << std::fixed << std::setprecision(2) << 100.0 * Mean(v) << " ± "
-                 << 100.0 * StdDev(v);
-            text << std::setw(17) << cell.str();
-        }
-        csv << "," << std::llround(up / perSeed) << "," << std::llround(down / perSeed) << ","
-            << std::llround(backhaul / perSeed) << "," << std::llround(d2d / perSeed) << ","
-            << straggling << "," << rejected << "," << cfLatency / n << "," << cfEnergy / n << ","
-            << rebuilds << "\n";
-        text << std::setw(14) << up / perSeed / 1e6 << std::setw(14) << down / perSeed / 1e6
-             << std::setw(14) << backhaul / perSeed / 1e6 << std::setw(10) << d2d / perSeed / 1e6
-             << std::setw(14) << cfLatency / n << std::setw(14) << cfEnergy / n << "\n";
-    }
+    ResultsCollector::SummaryTable(methodList, results, radio, devices, fogs, rounds, csv, text);
     std::ofstream(folder / "summary.txt") << text.str();
     std::cout << "\n"
               << text.str() << "\n(accuracy: mean ± standard deviation over devices and seeds; "

@@ -22,6 +22,7 @@ hffm_add_ns3_suite(hffm-module-header)
 hffm_add_ns3_suite(hffm-module-transfer EXTENSIVE)
 hffm_add_ns3_suite(hffm-federated EXTENSIVE)
 hffm_add_ns3_suite(hffm-fault-injection)
+hffm_add_ns3_suite(hffm-strategy)
 
 # GoogleTest: code without ns-3 in it (wire format, codec, stream reader, learning).
 add_executable(hffm-gtest

@@ -71,6 +71,13 @@ DeviceApp::GetTypeId()
                             "aggregator's RoundDeadline.",
                             TimeValue(Seconds(60)), MakeTimeAccessor(&DeviceApp::m_retryDeadline),
                             MakeTimeChecker(Seconds(0)))
+              .AddAttribute("UpdateScale",
+                            "What the device uploads, as a multiple of its update: g + s (x - g) "
+                            "per value, g the module it received, x the module it trained. 1: "
+                            "an honest device (nothing is recomputed); -1: a sign-flipping "
+                            "attacker; 100: a scaling attacker.",
+                            DoubleValue(1.0), MakeDoubleAccessor(&DeviceApp::m_updateScale),
+                            MakeDoubleChecker<double>(-1e6, 1e6))
               .AddTraceSource("ModuleReceived", "A pushed module arrived, valid and expected.",
                               MakeTraceSourceAccessor(&DeviceApp::m_moduleReceivedTrace),
                               "ns3::DeviceApp::ModuleTracedCallback")
@@ -322,6 +329,10 @@ DeviceApp::Train()
         Reject("training-failed", e.what());
         return;
     }
+    if (m_updateScale != 1.0)
+    {
+        ScaleUpdate(update);
+    }
     m_received.clear();
     const Time computeTime = Seconds(update.multiplyAdds / m_macsPerSecond);
     m_computeTime += computeTime;
@@ -334,6 +345,29 @@ DeviceApp::Train()
     m_trainingDoneTrace(m_deviceIndex, m_round, update.samples, update.multiplyAdds, computeTime);
     m_uploadEvent
         = Simulator::Schedule(computeTime, &DeviceApp::Upload, this, m_round, std::move(update));
+}
+
+void
+DeviceApp::ScaleUpdate(LocalUpdate& update) const
+{
+    for (auto& m : update.modules)
+    {
+        const auto given = m_received.find(m->GetModuleId());
+        if (given == m_received.end() || !given->second->HasSameLayout(*m))
+        {
+            continue;
+        }
+        auto scaled = std::make_shared<ModuleState>(*m);
+        const float* g = given->second->GetData();
+        const float* x = m->GetData();
+        float* out = scaled->GetData();
+        for (std::size_t k = 0; k < scaled->GetNumel(); ++k)
+        {
+            out[k]
+                = static_cast<float>(double(g[k]) + m_updateScale * (double(x[k]) - double(g[k])));
+        }
+        m = std::move(scaled);
+    }
 }
 
 void

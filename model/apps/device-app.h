@@ -129,6 +129,8 @@ class DeviceApp : public Application
     void HandleMessage(const MessageFields& fields, std::shared_ptr<ModuleState> state);
     void Reject(const std::string& reason, const std::string& detail);
     void Train();
+    /// Replace each trained module x by g + UpdateScale (x - g), g the module received.
+    void ScaleUpdate(LocalUpdate& update) const;
     void Upload(uint32_t round, const LocalUpdate& update);
     void UploadDone(uint32_t round, const LocalUpdate& update, bool complete);
     void GiveUp(uint32_t round);
@@ -141,6 +143,7 @@ class DeviceApp : public Application
     uint32_t m_deviceIndex{0};
     double m_macsPerSecond{5e9};
     double m_computePower{2.0};
+    double m_updateScale{1.0}; //!< UpdateScale: 1 honest, else a poisoning attacker
     ModuleCodec m_codec{ModuleCodec::FP32};
     uint32_t m_maxPayloadBytes{256U << 20};
     Time m_retryInterval;
