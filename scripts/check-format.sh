@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 format=${1:-clang-format}
-mapfile -t files < <(find learning model helper examples test bench fuzz -name '*.cc' -o -name '*.h' | sort)
+mapfile -t files < <(find model helper examples test bench fuzz -name '*.cc' -o -name '*.h' | sort)
 "$format" --dry-run -Werror "${files[@]}"
 echo "${#files[@]} files formatted as .clang-format says"

@@ -62,7 +62,6 @@ endforeach()
 
 # Every .cc/.h of the module's folders is listed.
 file(GLOB_RECURSE on_disk RELATIVE ${SOURCE_DIR}
-     ${SOURCE_DIR}/learning/*.cc ${SOURCE_DIR}/learning/*.h
      ${SOURCE_DIR}/model/*.cc ${SOURCE_DIR}/model/*.h
      ${SOURCE_DIR}/helper/*.cc ${SOURCE_DIR}/helper/*.h
      ${SOURCE_DIR}/test/*-test-suite.cc)

@@ -550,7 +550,7 @@ class ComputeTimeTestCase : public TestCase
         FederatedMethod method;
         NS_TEST_ASSERT_MSG_EQ(FederatedMethod::Parse("edge-only", method), "", "parses");
         FederatedHelper helper(learner);
-        helper.SetFogAttribute("Rounds", UintegerValue(1));
+        helper.SetFogStrategyAttribute("Rounds", UintegerValue(1));
         const FederatedTopology topology = SmallTopology("wifi", 1, 1);
         const FederatedApps apps = helper.Install(topology, specs, method);
         std::vector<std::pair<int64_t, Time>> trained; // samples, compute time
