@@ -334,7 +334,7 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
         Ptr<DeviceApp> device = m_device.Create<DeviceApp>();
         device->SetAttribute("Port", UintegerValue(DEVICE_PORT));
         device->SetAttribute("DeviceIndex", UintegerValue(i));
-        device->SetAttribute("Server", AddressValue(InetSocketAddress(server, FOG_PORT)));
+        device->SetAttribute("Parent", AddressValue(InetSocketAddress(server, FOG_PORT)));
         device->SetAttribute("MacsPerSecond", DoubleValue(specs[i].macsPerSecond));
         device->SetAttribute("ComputePower", DoubleValue(specs[i].computePower));
         if (!m_deviceRetryDeadlineSet)
@@ -505,7 +505,7 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
                 apps.clusterApps[i] = node;
                 apps.clusterHeadOf[i] = cluster[head];
                 apps.devices[i]->SetAttribute(
-                    "Server",
+                    "Parent",
                     AddressValue(InetSocketAddress(Ipv4Address::GetLoopback(), CLUSTER_PORT)));
                 D2dClusterTree::Member member;
                 member.device = i;

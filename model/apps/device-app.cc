@@ -27,17 +27,18 @@ TypeId
 DeviceApp::GetTypeId()
 {
     static TypeId tid
-        = TypeId("ns3::DeviceApp")
+        = TypeId("ns3::hffm::DeviceApp")
               .SetParent<Application>()
               .SetGroupName("Hffm")
               .AddConstructor<DeviceApp>()
               .AddAttribute("Port", "TCP port the device listens on for pushed modules.",
                             UintegerValue(7070), MakeUintegerAccessor(&DeviceApp::m_port),
                             MakeUintegerChecker<uint16_t>(1))
-              .AddAttribute("Server",
-                            "Address and port of the server that gets the device's updates "
-                            "(its fog, or the cloud in the star baseline).",
-                            AddressValue(), MakeAddressAccessor(&DeviceApp::m_server),
+              .AddAttribute("Parent",
+                            "Address and port where the device sends its updates: its fog, "
+                            "the cloud's collector in the star baseline, or its own D2D "
+                            "cluster collector over loopback.",
+                            AddressValue(), MakeAddressAccessor(&DeviceApp::m_parent),
                             MakeAddressChecker())
               .AddAttribute("DeviceIndex",
                             "The device's index in the learner (its data shard); also the "
@@ -243,7 +244,7 @@ DeviceApp::StartApplication()
 {
     NS_LOG_FUNCTION(this);
     NS_ABORT_MSG_IF(!m_learner, "DeviceApp: Setup() was not called");
-    NS_ABORT_MSG_IF(m_server.IsInvalid(), "DeviceApp: attribute Server is not set");
+    NS_ABORT_MSG_IF(m_parent.IsInvalid(), "DeviceApp: attribute Parent is not set");
     m_receiver = Create<ModuleReceiver>(m_maxPayloadBytes);
     m_receiver->SetMessageCallback(
         [this](const MessageFields& fields, std::shared_ptr<ModuleState> state, const Address&)
@@ -377,7 +378,7 @@ DeviceApp::Upload(uint32_t round, const LocalUpdate& update)
     {
         return;
     }
-    auto transfer = m_transfers.Open(GetNode(), m_server);
+    auto transfer = m_transfers.Open(GetNode(), m_parent);
     for (const auto& m : update.modules)
     {
         EncodeResult encoded = EncodeModule(*m, m_codec);

@@ -139,7 +139,7 @@ class DeviceApp : public Application
 
     // attributes
     uint16_t m_port{7070};
-    Address m_server;
+    Address m_parent;
     uint32_t m_deviceIndex{0};
     double m_macsPerSecond{5e9};
     double m_computePower{2.0};

@@ -19,7 +19,7 @@ TypeId
 ModuleSinkApplication::GetTypeId()
 {
     static TypeId tid
-        = TypeId("ns3::ModuleSinkApplication")
+        = TypeId("ns3::hffm::ModuleSinkApplication")
               .SetParent<Application>()
               .SetGroupName("Hffm")
               .AddConstructor<ModuleSinkApplication>()

@@ -22,7 +22,7 @@ TypeId
 ModuleSourceApplication::GetTypeId()
 {
     static TypeId tid
-        = TypeId("ns3::ModuleSourceApplication")
+        = TypeId("ns3::hffm::ModuleSourceApplication")
               .SetParent<Application>()
               .SetGroupName("Hffm")
               .AddConstructor<ModuleSourceApplication>()

@@ -22,7 +22,7 @@ NS_OBJECT_ENSURE_REGISTERED(RadioEnergyMeter);
 TypeId
 RadioEnergyMeter::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::RadioEnergyMeter")
+    static TypeId tid = TypeId("ns3::hffm::RadioEnergyMeter")
                             .SetParent<Object>()
                             .SetGroupName("Hffm")
                             .AddConstructor<RadioEnergyMeter>();

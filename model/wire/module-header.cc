@@ -19,7 +19,7 @@ NS_OBJECT_ENSURE_REGISTERED(ModuleHeader);
 TypeId
 ModuleHeader::GetTypeId()
 {
-    static TypeId tid = TypeId("ns3::ModuleHeader")
+    static TypeId tid = TypeId("ns3::hffm::ModuleHeader")
                             .SetParent<Header>()
                             .SetGroupName("Hffm")
                             .AddConstructor<ModuleHeader>();
