@@ -7,6 +7,7 @@
 // the gradient mu * (w - w0) checked against a hand derivation.
 
 #include "../hffm-test-util.h"
+#include "fashion-mnist-samples.h"
 #include "ns3/local-trainer.h"
 #include "ns3/m3t-federated-learner.h"
 
@@ -24,18 +25,11 @@ namespace
 const M3TDataset&
 Small()
 {
-    static const M3TDataset data
-        = BuildM3TDataset(ReadFashionMnist(DefaultFashionMnistDir(), true), 5).Slice(0, 200);
+    static const M3TDataset data = hffmtest::FirstSamples(200);
     return data;
 }
 
-std::vector<int64_t>
-Range(int64_t begin, int64_t end)
-{
-    std::vector<int64_t> v(static_cast<std::size_t>(end - begin));
-    std::iota(v.begin(), v.end(), begin);
-    return v;
-}
+using hffmtest::Range;
 
 const NodeProfile IMAGE_AND_TEXT{{Modality::IMAGE, Modality::TEXT}, {"fine", "question"}};
 

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
+#include "fashion-mnist-samples.h"
 #include "ns3/aggregation.h"
 #include "ns3/local-trainer.h"
 
@@ -18,18 +19,11 @@ namespace
 const M3TDataset&
 Small()
 {
-    static const M3TDataset data
-        = BuildM3TDataset(ReadFashionMnist(DefaultFashionMnistDir(), true), 5).Slice(0, 600);
+    static const M3TDataset data = hffmtest::FirstSamples(600);
     return data;
 }
 
-std::vector<int64_t>
-Range(int64_t begin, int64_t end)
-{
-    std::vector<int64_t> v(static_cast<std::size_t>(end - begin));
-    std::iota(v.begin(), v.end(), begin);
-    return v;
-}
+using hffmtest::Range;
 
 TrainOptions
 Options(int64_t epochs)
