@@ -11,21 +11,28 @@
  *     hffm-bench-federated-scale --radio=wifi --devices=100 --rounds=1
  *
  * Prints key=value lines. The learner is wrapped in a decorator that times its calls with a
- * steady clock; the simulation itself never reads a wall clock.
+ * steady clock; the simulation itself never reads a wall clock. On MPI ranks
+ * (mpirun -np N ... --distributed=gtw, Wi-Fi) each rank runs its share of the fog cells
+ * (CellPartition::Even) and rank 0 prints every rank's figures (rank<r>_...) and the slowest
+ * rank's run_wall_s; peak_memory_MB is the process's maximum resident set.
  */
 
 #include "ns3/checked-command-line.h"
 #include "ns3/command-line.h"
 #include "ns3/core-module.h"
+#include "ns3/distributed-run.h"
 #include "ns3/federated-helper.h"
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
+#include "ns3/results-collector.h"
 #include "ns3/wifi-topology-helper.h"
 
 #include <chrono>
 #include <cmath>
 #include <exception>
 #include <iostream>
+#include <sstream>
+#include <sys/resource.h>
 
 using namespace ns3;
 
@@ -79,6 +86,8 @@ Run(int argc, char* argv[])
     bool channelPerCell = true;
     bool controlErrorModel = false;
     double idleSeconds = 0.0;
+    uint32_t threads = 1;
+    std::string distributed;
     CommandLine cmd(__FILE__);
     cmd.AddValue("radio", "wifi or lte", radio);
     AddCheckedValue(cmd, "devices", "edge devices", devices, {1, 50000});
@@ -95,6 +104,11 @@ Run(int argc, char* argv[])
     AddCheckedValue(cmd, "idleSeconds",
                     "> 0: no applications, only the network for this many simulated seconds",
                     idleSeconds, {0.0});
+    AddCheckedValue(cmd, "threads", "LibTorch threads per process", threads, {1, 1024});
+    cmd.AddValue("distributed",
+                 "run on MPI ranks (mpirun -np N) with ns-3's distributed simulator: gtw; "
+                 "empty: one process",
+                 distributed);
     cmd.Parse(argc, argv);
     if (fogs == 0)
     {
@@ -118,11 +132,26 @@ Run(int argc, char* argv[])
     lteConfig.fogs = fogs;
     lteConfig.channelPerCell = channelPerCell;
     lteConfig.controlErrorModel = controlErrorModel;
+    if (!distributed.empty())
+    {
+        const std::string refused = radio != "wifi" ? "the LTE scenario runs in one process only"
+                                                    : DistributedRun::CheckSimulator(distributed);
+        if (!refused.empty())
+        {
+            std::cerr << "--distributed=" << distributed << ": " << refused << "\n";
+            return 2;
+        }
+        DistributedRun::Enable(&argc, &argv, distributed);
+        wifiConfig.partition
+            = CellPartition::Even(fogs, DistributedRun::GetSize(), DistributedRun::GetRank());
+    }
+    const bool talks = DistributedRun::GetRank() == 0;
     const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)
                                                       : LteTopologyHelper::Check(lteConfig);
     if (!topologyError.empty())
     {
         std::cerr << "bad topology: " << topologyError << "\n";
+        DistributedRun::Disable();
         return 2;
     }
     auto buildTopology = [&]()
@@ -149,6 +178,7 @@ Run(int argc, char* argv[])
     lc.devices = devices;
     lc.samplesPerDevice = samplesPerDevice;
     lc.testSamples = 100;
+    lc.threads = static_cast<int>(threads);
     auto learner = std::make_shared<TimedLearner>(std::make_shared<M3TFederatedLearner>(lc));
     const auto profiles = DrawNodeProfiles(devices, 0.8, 0.6, 0.6, 1);
     std::vector<DeviceSpec> specs(devices);
@@ -164,35 +194,56 @@ Run(int argc, char* argv[])
     helper.SetFogAttribute("RoundDeadline", TimeValue(Seconds(600)));
     helper.SetCloudAttribute("RoundDeadline", TimeValue(Seconds(600)));
     const FederatedApps apps = helper.Install(topology, specs, m);
-    uint32_t finished = 0;
-    for (const auto& f : apps.fogs)
-    {
-        f->GetStrategy()->TraceConnectWithoutContext("Finished",
-                                                     Callback<void>(
-                                                         [&]()
-                                                         {
-                                                             if (++finished == apps.fogs.size())
-                                                             {
-                                                                 Simulator::Stop();
-                                                             }
-                                                         }));
-    }
+    ResultsCollector::Options observe;
+    observe.rounds = rounds;
+    observe.evalEvery = 0; // accuracy after the run only, outside the timed part
+    ResultsCollector collector(topology, apps, specs, m, *learner, helper.GetStartTime(), observe);
     const double setup = std::chrono::duration<double>(Clock::now() - setupStart).count();
     const auto runStart = Clock::now();
-    Simulator::Stop(Seconds(3600));
-    Simulator::Run();
+    const bool finished = collector.Run(Seconds(3600));
     const double total = std::chrono::duration<double>(Clock::now() - runStart).count();
     const double simulated = Simulator::Now().GetSeconds();
+    const double learning = learner->GetSeconds();
+    collector.Finish();
     Simulator::Destroy();
 
-    const double learning = learner->GetSeconds();
+    // every rank's figures, for rank 0 to print
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    std::ostringstream mine;
+    mine << setup << " " << total << " " << learning << " " << usage.ru_maxrss / 1024.0;
+    const std::vector<std::string> ranks = DistributedRun::AllGather(mine.str());
+    DistributedRun::Disable();
+    if (!talks)
+    {
+        return 0;
+    }
     std::cout << "radio=" << radio << "\ndevices=" << devices << "\nfogs=" << fogs
-              << "\nmethod=" << method << "\nrounds=" << rounds
-              << "\nfinished=" << (finished == apps.fogs.size()) << "\nsetup_wall_s=" << setup
-              << "\nrun_wall_s=" << total << "\nlearning_wall_s_per_round=" << learning / rounds
-              << "\nsimulation_wall_s_per_round=" << (total - learning) / rounds
-              << "\nsimulation_fraction=" << (total - learning) / total
+              << "\nmethod=" << method << "\nrounds=" << rounds << "\nranks=" << ranks.size()
+              << "\nthreads=" << threads << "\nfinished=" << finished
               << "\nsimulated_s_per_round=" << simulated / rounds << "\n";
+    double slowest = 0.0;
+    for (std::size_t r = 0; r < ranks.size(); ++r)
+    {
+        double rankSetup = 0;
+        double rankRun = 0;
+        double rankLearning = 0;
+        double peakMb = 0;
+        std::istringstream(ranks[r]) >> rankSetup >> rankRun >> rankLearning >> peakMb;
+        const std::string key = ranks.size() > 1 ? "rank" + std::to_string(r) + "_" : "";
+        std::cout << key << "setup_wall_s=" << rankSetup << "\n"
+                  << key << "run_wall_s=" << rankRun << "\n"
+                  << key << "learning_wall_s_per_round=" << rankLearning / rounds << "\n"
+                  << key << "simulation_wall_s_per_round=" << (rankRun - rankLearning) / rounds
+                  << "\n"
+                  << key << "simulation_fraction=" << (rankRun - rankLearning) / rankRun << "\n"
+                  << key << "peak_memory_MB=" << peakMb << "\n";
+        slowest = std::max(slowest, rankRun);
+    }
+    if (ranks.size() > 1)
+    {
+        std::cout << "run_wall_s=" << slowest << "\n";
+    }
     return 0;
 }
 

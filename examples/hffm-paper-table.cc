@@ -28,6 +28,7 @@
 #include "ns3/command-line.h"
 #include "ns3/core-module.h"
 #include "ns3/d2d-radio-helper.h"
+#include "ns3/distributed-run.h"
 #include "ns3/federated-helper.h"
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
@@ -209,6 +210,16 @@ Run(int argc, char* argv[])
                     "what an attacker uploads: g + S (x - g); -1 sign-flips its update, 100 "
                     "scales it",
                     attackScale, {-1e6, 1e6});
+    std::string distributed;
+    cmd.AddValue("distributed",
+                 "run on MPI ranks (start with mpirun -np N) with ns-3's distributed "
+                 "simulator: gtw (granted time windows); empty: one process",
+                 distributed);
+    std::string fogRanks;
+    cmd.AddValue("fogRanks",
+                 "with --distributed: the rank of each fog's cell, comma-separated (default: "
+                 "fog f on rank floor(f x ranks / fogs))",
+                 fogRanks);
     cmd.AddValue("outputDir", "results folder", outputDir);
     cmd.AddValue("runTag", "sub-folder of this run", runTag);
     cmd.AddValue("scenario",
@@ -357,20 +368,73 @@ Run(int argc, char* argv[])
     lteConfig.deviceSpeed = deviceSpeed;
     lteConfig.backhaulRate = backhaulRate;
     lteConfig.backhaulDelay = backhaulDelay;
+    if (!distributed.empty())
+    {
+        std::string error = DistributedRun::CheckSimulator(distributed);
+        if (error.empty() && !taskName.empty())
+        {
+            error = "--task runs in one process only";
+        }
+        if (error.empty() && radio != "wifi")
+        {
+            error = "the LTE scenario runs in one process only (ns-3's EPC cannot span ranks, "
+                    "and hffm has no regional cores yet)";
+        }
+        if (!error.empty())
+        {
+            std::cerr << "--distributed=" << distributed << ": " << error << "\n";
+            return 2;
+        }
+        DistributedRun::Enable(&argc, &argv, distributed);
+    }
+    else if (!fogRanks.empty())
+    {
+        std::cerr << "--fogRanks needs --distributed\n";
+        return 2;
+    }
+    const uint32_t rank = DistributedRun::GetRank();
+    const bool talks = rank == 0; // rank 0 writes the files and the progress
+    // every rank checks the same values: every rank stops, with the same message
+    auto fail = [&](const std::string& message)
+    {
+        std::cerr << message << "\n";
+        DistributedRun::Disable();
+        return 2;
+    };
+    CellPartition cells
+        = CellPartition::Even(fogs, DistributedRun::GetSize(), DistributedRun::GetRank());
+    if (!fogRanks.empty())
+    {
+        const std::string error
+            = CellPartition::Parse(fogRanks, fogs, DistributedRun::GetSize(), rank, cells);
+        if (!error.empty())
+        {
+            return fail("--fogRanks: " + error);
+        }
+    }
+    if (!DistributedRun::IsEnabled())
+    {
+        cells = CellPartition(); // one process runs everything
+    }
+    wifiConfig.partition = cells;
     const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)
                                                       : LteTopologyHelper::Check(lteConfig);
     if (!topologyError.empty())
     {
-        std::cerr << "bad topology: " << topologyError << "\n";
-        return 2;
+        return fail((DistributedRun::IsEnabled()
+                         ? "bad topology or partition over "
+                               + std::to_string(DistributedRun::GetSize()) + " ranks: "
+                         : "bad topology: ")
+                    + topologyError);
     }
 
     const std::filesystem::path folder = std::filesystem::path(outputDir) / runTag;
-    const std::string folderError = PrepareOutputFolder(folder.string());
+    // rank 0 prepares the folder before any rank writes to it (PCAP files)
+    const std::string folderError
+        = DistributedRun::AllGather(talks ? PrepareOutputFolder(folder.string()) : "").at(0);
     if (!folderError.empty())
     {
-        std::cerr << "--outputDir, --runTag: " << folderError << "\n";
-        return 2;
+        return fail("--outputDir, --runTag: " + folderError);
     }
     // a checkpoint that pretraining will write: its folder too
     const std::filesystem::path checkpointFolder = std::filesystem::path(checkpoint).parent_path();
@@ -413,16 +477,32 @@ Run(int argc, char* argv[])
                             : checkpoint;
         std::shared_ptr<M3TFederatedLearner> learner;
         std::vector<NodeProfile> profiles;
-        try
+        // every rank builds the same learner (data partition, model); rank 0 first, which
+        // pretrains and writes the checkpoint that the others then read
+        std::string learnerError;
+        for (int turn = 0; turn < 2; ++turn)
         {
-            learner = std::make_shared<M3TFederatedLearner>(lc);
-            profiles
-                = DrawNodeProfiles(devices, imageProbability, textProbability, taskProbability, s);
-        }
-        catch (const std::exception& e)
-        {
-            std::cerr << "cannot set up learning: " << e.what() << "\n";
-            return 2;
+            if ((turn == 0) == talks)
+            {
+                try
+                {
+                    learner = std::make_shared<M3TFederatedLearner>(lc);
+                    profiles = DrawNodeProfiles(devices, imageProbability, textProbability,
+                                                taskProbability, s);
+                }
+                catch (const std::exception& e)
+                {
+                    learnerError = std::string("cannot set up learning: ") + e.what();
+                }
+            }
+            for (const std::string& e : DistributedRun::AllGather(learnerError))
+            {
+                learnerError = learnerError.empty() ? e : learnerError;
+            }
+            if (!learnerError.empty())
+            {
+                return fail(learnerError);
+            }
         }
         std::vector<DeviceSpec> specs(devices);
         for (uint32_t i = 0; i < devices; ++i)
@@ -435,18 +515,21 @@ Run(int argc, char* argv[])
         {
             specs = scenarioSpecs;
         }
-        std::ofstream(folder / ("scenario-seed" + std::to_string(s) + ".csv")) << [&]()
+        if (talks)
         {
-            std::ostringstream os;
-            os << "# modalities,tasks,macs_per_second,compute_watts (device i on fog i mod " << fogs
-               << ")\n";
-            for (const auto& spec : specs)
+            std::ofstream(folder / ("scenario-seed" + std::to_string(s) + ".csv")) << [&]()
             {
-                os << FormatScenarioLine(spec) << "\n";
-            }
-            return os.str();
-        }();
-        std::cout << "seed " << s << ": learner ready (" << wall() << " s wall)" << std::endl;
+                std::ostringstream os;
+                os << "# modalities,tasks,macs_per_second,compute_watts (device i on fog i mod "
+                   << fogs << ")\n";
+                for (const auto& spec : specs)
+                {
+                    os << FormatScenarioLine(spec) << "\n";
+                }
+                return os.str();
+            }();
+            std::cout << "seed " << s << ": learner ready (" << wall() << " s wall)" << std::endl;
+        }
 
         for (const auto& method : methodList)
         {
@@ -522,10 +605,15 @@ Run(int argc, char* argv[])
                         }));
             }
             // a hard limit: every round hits its deadlines, twice over
-            Simulator::Stop(Seconds(2.0 * rounds * deadline * (method.globalEvery ? 2 : 1) + 10));
-            Simulator::Run();
+            collector.Run(Seconds(2.0 * rounds * deadline * (method.globalEvery ? 2 : 1) + 10));
 
             const MethodRun& result = collector.Finish();
+            Simulator::Destroy();
+            DistributedRun::Reset();
+            if (!talks)
+            {
+                continue; // rank 0 has the whole run
+            }
             const std::string part = method.name + "-seed" + std::to_string(s) + ".csv";
             {
                 std::ofstream nodes(folder / ("nodes-" + part));
@@ -541,8 +629,12 @@ Run(int argc, char* argv[])
                 collector.WriteRun(runFile, s, radio, devices, fogs);
             }
             results[method.name].push_back(result);
-            Simulator::Destroy();
         }
+    }
+    DistributedRun::Disable();
+    if (!talks)
+    {
+        return 0;
     }
 
     // ---- the table ----

@@ -6,6 +6,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/double.h"
+#include "ns3/federated-topology.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/log.h"
 #include "ns3/string.h"
@@ -41,7 +42,8 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
     t.d2dRadio = radio;
     t.d2dAddress.assign(t.devices.GetN(), Ipv4Address());
     Ipv4AddressHelper ipv4;
-    int64_t stream = 3000;
+    std::vector<NetDeviceContainer> cells; // per cell with devices: this rank's radios
+    std::vector<uint32_t> skipped;         // ... or how many another rank built
     for (uint32_t f = 0; f < t.fogs.GetN(); ++f)
     {
         NodeContainer members;
@@ -56,6 +58,21 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
         }
         if (members.GetN() == 0)
         {
+            continue;
+        }
+        std::ostringstream base;
+        base << "10.6." << f << ".0";
+        ipv4.SetBase(base.str().c_str(), "255.255.255.0");
+        if (!t.partition.IsLocalFog(f))
+        {
+            // another rank's cell: take its MAC and IP addresses, as in one process
+            SkipMacAddresses(members.GetN());
+            for (uint32_t i : index)
+            {
+                t.d2dAddress[i] = ipv4.NewAddress();
+            }
+            skipped.push_back(members.GetN());
+            cells.emplace_back();
             continue;
         }
         // 802.11n runs in the 2.4 GHz band, where the log-distance model's loss at 1 m is
@@ -83,7 +100,6 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             Wifi80211pHelper wifi = Wifi80211pHelper::Default();
             NqosWaveMacHelper mac = NqosWaveMacHelper::Default();
             devices = wifi.Install(phy, mac, members);
-            stream += wifi.AssignStreams(devices, stream);
         }
         else
         {
@@ -101,17 +117,40 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             mac.SetType("ns3::AdhocWifiMac", "BE_MaxAmpduSize", UintegerValue(0));
             devices = wifi.Install(phy, mac, members);
             WifiTopologyHelper::HoldBlockAckSetup(devices);
-            stream += wifi.AssignStreams(devices, stream);
         }
-        std::ostringstream base;
-        base << "10.6." << f << ".0";
-        ipv4.SetBase(base.str().c_str(), "255.255.255.0");
+        skipped.push_back(0);
+        cells.push_back(devices);
         Ipv4InterfaceContainer ifs = ipv4.Assign(devices);
         for (uint32_t k = 0; k < members.GetN(); ++k)
         {
             t.d2dAddress[index[k]] = ifs.GetAddress(k);
             t.energy->WatchWifi(index[k], DynamicCast<WifiNetDevice>(devices.Get(k)));
         }
+    }
+    // fixed random streams from 3000, cell after cell; another rank's cell takes as many as
+    // its radios would (every D2D radio takes as many as any other)
+    WifiHelper streams;
+    int64_t perRadio = -1;
+    for (const auto& cell : cells)
+    {
+        if (cell.GetN() > 0)
+        {
+            perRadio = streams.AssignStreams(NetDeviceContainer(cell.Get(0)), 0);
+            break;
+        }
+    }
+    int64_t stream = 3000;
+    for (std::size_t c = 0; c < cells.size(); ++c)
+    {
+        if (cells[c].GetN() == 0)
+        {
+            stream += perRadio * skipped[c];
+            continue;
+        }
+        const int64_t used = streams.AssignStreams(cells[c], stream);
+        NS_ABORT_MSG_IF(used != perRadio * cells[c].GetN(),
+                        "D2dRadioHelper: radios take different stream counts");
+        stream += used;
     }
 }
 

@@ -277,6 +277,7 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
                                                           << m_learner->GetDeviceCount()
                                                           << " devices, the topology " << n);
     const ModuleMap initial = m_learner->GetInitialModules();
+    const CellPartition& cells = topology.partition;
     FederatedApps apps;
 
     // the fogs' strategy: the helper's, or the one the method names
@@ -305,7 +306,10 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
     {
         Ptr<CollectorApp> star = createEdge();
         star->GetStrategy()->SetAttribute("GlobalEvery", UintegerValue(0));
-        topology.cloud.Get(0)->AddApplication(star);
+        if (cells.IsCloudLocal())
+        {
+            topology.cloud.Get(0)->AddApplication(star);
+        }
         apps.fogs.push_back(star);
     }
     else
@@ -320,7 +324,10 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
                 fog->SetAttribute("Parent", AddressValue(InetSocketAddress(
                                                 topology.cloudAddress.at(f), CLOUD_PORT)));
             }
-            topology.fogs.Get(f)->AddApplication(fog);
+            if (cells.IsLocalFog(f))
+            {
+                topology.fogs.Get(f)->AddApplication(fog);
+            }
             apps.fogs.push_back(fog);
         }
     }
@@ -345,7 +352,10 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
             device->SetAttribute("RetryDeadline", deadline);
         }
         device->Setup(m_learner, specs[i].profile);
-        topology.devices.Get(i)->AddApplication(device);
+        if (topology.IsLocalDevice(i))
+        {
+            topology.devices.Get(i)->AddApplication(device);
+        }
         apps.devices.push_back(device);
         apps.aggregatorOf.push_back(aggregator);
         if (m_learner->GetTrainSamples(i) == 0 || specs[i].profile.tasks.empty())
@@ -376,10 +386,28 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
         apps.cloud->SetModules(initial);
         for (uint32_t f = 0; f < apps.fogs.size(); ++f)
         {
+            // what fog f's children hold, also when another rank runs fog f (and its D2D
+            // clusters): the modules of its devices that take part
+            std::set<std::string> held;
+            for (uint32_t i = 0; i < n; ++i)
+            {
+                if (topology.fogOf[i] == f && m_learner->GetTrainSamples(i) > 0
+                    && !specs[i].profile.tasks.empty())
+                {
+                    const auto ids = m_learner->GetModuleIdsFor(specs[i].profile);
+                    held.insert(ids.begin(), ids.end());
+                }
+            }
+            const std::vector<std::string> ids(held.begin(), held.end());
+            NS_ABORT_MSG_IF(cells.IsLocalFog(f) && ids != apps.fogs[f]->GetChildModuleIds(),
+                            "FederatedHelper: fog " << f << "'s children hold other modules");
             apps.cloud->AddChild(f, InetSocketAddress(topology.fogBackhaulAddress.at(f), FOG_PORT),
-                                 apps.fogs[f]->GetChildModuleIds());
+                                 ids);
         }
-        topology.cloud.Get(0)->AddApplication(apps.cloud);
+        if (cells.IsCloudLocal())
+        {
+            topology.cloud.Get(0)->AddApplication(apps.cloud);
+        }
         if (!IsUserSet("fog-strategy", "ParentDeadline"))
         {
             // the cloud may wait its whole deadline for a missing fog before it pushes: a fog
@@ -424,10 +452,14 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
 
     for (uint32_t f = 0; f < topology.fogs.GetN(); ++f)
     {
-        // cluster k of a fog: its devices of rank k x size .. (k + 1) x size - 1 among the
+        if (!topology.partition.IsLocalFog(f))
+        {
+            continue; // another rank runs this cell and its clusters
+        }
+        // cluster k of a fog: its devices at positions k x size .. (k + 1) x size - 1 among the
         // fog's devices (TopologyConfig::groupSize places them together), that take part
         std::map<uint32_t, std::vector<uint32_t>> clusters;
-        uint32_t rank = 0;
+        uint32_t position = 0; // among the fog's devices
         for (uint32_t i = 0; i < n; ++i)
         {
             if (topology.fogOf[i] != f)
@@ -436,9 +468,9 @@ FederatedHelper::InstallClusters(const FederatedTopology& topology,
             }
             if (m_learner->GetTrainSamples(i) > 0 && !specs[i].profile.tasks.empty())
             {
-                clusters[rank / m_clusterSize].push_back(i);
+                clusters[position / m_clusterSize].push_back(i);
             }
-            ++rank;
+            ++position;
         }
         for (const auto& [index, cluster] : clusters)
         {

@@ -6,19 +6,136 @@
 
 #include "ns3/config.h"
 #include "ns3/internet-stack-helper.h"
+#include "ns3/mac48-address.h"
 #include "ns3/mobility-helper.h"
 #include "ns3/nstime.h"
 #include "ns3/rectangle.h"
+#include "ns3/simple-net-device.h"
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <random>
 #include <sstream>
 
 namespace ns3
 {
+
+CellPartition
+CellPartition::Even(uint32_t fogs, uint32_t ranks, uint32_t rank)
+{
+    CellPartition p;
+    p.ranks = ranks;
+    p.rank = rank;
+    for (uint32_t f = 0; f < fogs; ++f)
+    {
+        p.fogRank.push_back(static_cast<uint32_t>(uint64_t{f} * ranks / fogs));
+    }
+    return p;
+}
+
+std::string
+CellPartition::Parse(const std::string& list, uint32_t fogs, uint32_t ranks, uint32_t rank,
+                     CellPartition& partition)
+{
+    CellPartition p;
+    p.ranks = ranks;
+    p.rank = rank;
+    std::istringstream in(list);
+    std::string item;
+    while (std::getline(in, item, ','))
+    {
+        char* end = nullptr;
+        const unsigned long value = std::strtoul(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || item[0] == '-' || value >= ranks)
+        {
+            return "fogRanks '" + list + "': '" + item + "' is not a rank in 0.."
+                   + std::to_string(ranks - 1);
+        }
+        p.fogRank.push_back(static_cast<uint32_t>(value));
+    }
+    if (p.fogRank.size() != fogs)
+    {
+        return "fogRanks '" + list + "' names " + std::to_string(p.fogRank.size()) + " ranks for "
+               + std::to_string(fogs) + " fogs (one per fog)";
+    }
+    const std::string error = p.Check(fogs);
+    if (error.empty())
+    {
+        partition = p;
+    }
+    return error;
+}
+
+std::string
+CellPartition::Check(uint32_t fogs) const
+{
+    if (ranks == 0 || rank >= ranks)
+    {
+        return "rank " + std::to_string(rank) + " is not in 0.." + std::to_string(ranks) + "-1";
+    }
+    if (ranks > 1 && ranks > fogs)
+    {
+        return "ranks " + std::to_string(ranks) + " are more than fogs " + std::to_string(fogs)
+               + ": a fog's cell is the smallest part a rank runs";
+    }
+    if (!fogRank.empty() && fogRank.size() != fogs)
+    {
+        return "the partition names " + std::to_string(fogRank.size()) + " ranks for "
+               + std::to_string(fogs) + " fogs";
+    }
+    std::vector<uint32_t> cells(ranks, 0);
+    for (uint32_t f = 0; f < fogs; ++f)
+    {
+        const uint32_t r = GetFogRank(f);
+        if (r >= ranks)
+        {
+            return "fog " + std::to_string(f) + "'s rank " + std::to_string(r) + " is not in 0.."
+                   + std::to_string(ranks - 1);
+        }
+        ++cells[r];
+    }
+    for (uint32_t r = 1; r < ranks; ++r)
+    {
+        if (cells[r] == 0)
+        {
+            return "rank " + std::to_string(r) + " runs no cell";
+        }
+    }
+    return "";
+}
+
+uint32_t
+CellPartition::GetFogRank(uint32_t f) const
+{
+    return fogRank.empty() ? 0 : fogRank.at(f);
+}
+
+bool
+CellPartition::IsLocalFog(uint32_t f) const
+{
+    return GetFogRank(f) == rank;
+}
+
+bool
+CellPartition::IsCloudLocal() const
+{
+    return rank == 0;
+}
+
+bool
+CellPartition::IsDistributed() const
+{
+    return ranks > 1;
+}
+
+bool
+FederatedTopology::IsLocalDevice(uint32_t i) const
+{
+    return partition.IsLocalFog(fogOf.at(i));
+}
 
 std::string
 TopologyConfig::CheckCommon() const
@@ -44,6 +161,11 @@ TopologyConfig::CheckCommon() const
     if (!(deviceSpeed >= 0.0) || !std::isfinite(deviceSpeed))
     {
         return "deviceSpeed " + std::to_string(deviceSpeed) + " m/s is not 0 or more";
+    }
+    const std::string cells = partition.Check(fogs);
+    if (!cells.empty())
+    {
+        return cells;
     }
     if (groupSize > 0 && !(groupRadius > 0.0 && groupRadius < deviceRadius))
     {
@@ -93,6 +215,35 @@ InstallInternetStacks(const FederatedTopology& t, const NodeContainer& alsoFix)
     stream += internet.AssignStreams(t.fogs, stream);
     stream += internet.AssignStreams(t.cloud, stream);
     internet.AssignStreams(alsoFix, stream);
+}
+
+void
+CreateNodes(FederatedTopology& t, uint32_t devices, uint32_t fogs)
+{
+    for (uint32_t i = 0; i < devices; ++i)
+    {
+        t.devices.Add(CreateObject<Node>(t.partition.GetFogRank(t.fogOf.at(i))));
+    }
+    for (uint32_t f = 0; f < fogs; ++f)
+    {
+        t.fogs.Add(CreateObject<Node>(t.partition.GetFogRank(f)));
+    }
+    t.cloud.Add(CreateObject<Node>(0));
+}
+
+void
+SkipMacAddresses(std::size_t count)
+{
+    for (std::size_t k = 0; k < count; ++k)
+    {
+        Mac48Address::Allocate();
+    }
+}
+
+void
+AddPlaceholderDevice(Ptr<Node> node)
+{
+    node->AddDevice(CreateObject<SimpleNetDevice>());
 }
 
 void

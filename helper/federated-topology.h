@@ -19,6 +19,50 @@ namespace ns3
 
 /**
  * \ingroup hffm
+ * \brief Which process runs which fog cell when a scenario runs on several MPI ranks of ns-3's
+ * distributed simulator.
+ *
+ * A cell is a fog with its devices: their radios, their D2D clusters and their training run on
+ * the cell's rank; the cloud runs on rank 0. The only links between ranks are the fogs'
+ * point-to-point backhaul links to the cloud, whose delay is the distributed simulator's
+ * lookahead. The partition is given per fog, so a cell is never split. Every rank builds every
+ * node (the same node ids everywhere) but only its own cells' radios and applications.
+ */
+struct CellPartition
+{
+    uint32_t ranks{1};             //!< processes of the run
+    uint32_t rank{0};              //!< this process
+    std::vector<uint32_t> fogRank; //!< per fog, the rank that runs its cell; empty: rank 0
+
+    /**
+     * Cells spread evenly, in blocks: fog f on rank floor(f x ranks / fogs), so each rank runs
+     * fogs / ranks cells (one more on some) and rank 0 runs the cloud and its share.
+     */
+    static CellPartition Even(uint32_t fogs, uint32_t ranks, uint32_t rank);
+
+    /**
+     * A partition given per fog, as a comma-separated list of ranks ("0,0,1,1": fogs 0 and 1
+     * on rank 0, fogs 2 and 3 on rank 1). \return an empty string, or what is wrong (naming
+     * the value)
+     */
+    static std::string Parse(const std::string& list, uint32_t fogs, uint32_t ranks, uint32_t rank,
+                             CellPartition& partition);
+
+    /// \return an empty string, or what is wrong with this partition of \p fogs cells
+    std::string Check(uint32_t fogs) const;
+
+    /// \return the rank that runs fog \p f's cell
+    uint32_t GetFogRank(uint32_t f) const;
+    /// \return whether this process runs fog \p f's cell
+    bool IsLocalFog(uint32_t f) const;
+    /// \return whether this process runs the cloud (rank 0)
+    bool IsCloudLocal() const;
+    /// \return whether the run has more than one rank
+    bool IsDistributed() const;
+};
+
+/**
+ * \ingroup hffm
  * \brief What every topology helper's settings have.
  */
 struct TopologyConfig
@@ -46,6 +90,8 @@ struct TopologyConfig
     uint32_t tcpSegmentBytes{1448};
     /// if not empty, write PCAP files <prefix>-<node>-<device>.pcap (see each helper)
     std::string pcapPrefix;
+    /// which process runs which cell (default: one process runs everything)
+    CellPartition partition;
 
     /// \return an empty string, or what is wrong (naming the value)
     std::string CheckCommon() const;
@@ -78,6 +124,26 @@ void InstallDeviceMobility(const TopologyConfig& config, const Placement& placem
                            NodeContainer devices);
 
 struct FederatedTopology;
+
+/**
+ * Create \p devices device nodes, \p fogs fog nodes and the cloud node, in this order, into
+ * \p t (whose fogOf and partition are set): every process creates every node, so node ids are
+ * the same on every rank; a node's system id is its cell's rank (the cloud's 0).
+ */
+void CreateNodes(FederatedTopology& t, uint32_t devices, uint32_t fogs);
+
+/**
+ * Take \p count MAC addresses from ns-3's process-wide allocator: what building another rank's
+ * cell would take, so that every later device gets the address it has in one process.
+ */
+void SkipMacAddresses(std::size_t count);
+
+/**
+ * Add a device without a channel or address to \p node: it stands for a radio another rank
+ * builds, so that the node's later devices have the same index on every rank (a point-to-point
+ * link across ranks names its far end by node id and device index).
+ */
+void AddPlaceholderDevice(Ptr<Node> node);
 
 /**
  * Install the IP stack on \p t's devices, fogs and cloud, and fix the random streams of
@@ -122,6 +188,11 @@ struct FederatedTopology
     Ptr<RadioEnergyMeter> energy;        //!< radio energy of each device (by device index)
     /// helpers the network needs while it runs (LTE's and its EPC's)
     std::vector<Ptr<Object>> keepAlive;
+    /// which process runs which cell: this process built only its own cells' radios
+    CellPartition partition;
+
+    /// \return whether this process runs device \p i (its fog's cell)
+    bool IsLocalDevice(uint32_t i) const;
 };
 
 } // namespace ns3

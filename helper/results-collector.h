@@ -16,6 +16,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace ns3
@@ -61,15 +62,24 @@ struct MethodRun
  * \brief Collects what a federated run reports — per round, per device and in total — and
  * writes the results files of hffm-paper-table, for any script.
  *
- * Construct it after FederatedHelper::Install and before Simulator::Run: it connects to the
- * applications' traces (bytes per tier and round by the messages' round tags, compute energy
- * by the round trained, radio energy between two round completions, stragglers), evaluates
- * the devices' accuracy after every EvalEvery-th round and the last, and stops the
- * simulation when every fog has finished. After the run, Finish() adds the reference's
+ * Construct it after FederatedHelper::Install, then call Run() instead of Simulator::Run():
+ * it connects to the applications' traces (bytes per tier and round by the messages' round
+ * tags, compute energy by the round trained, radio energy between two round completions,
+ * stragglers) and runs the simulation in chunks of Options::chunk simulated time until every
+ * fog has finished; the run ends at the end of that chunk. After each chunk it learns which
+ * rounds every fog completed in it, and then reads each device's radio energy at the round's
+ * completion and evaluates the devices' accuracy after every EvalEvery-th round and the last
+ * (with the modules their fog had then). After the run, Finish() adds the reference's
  * closed-form latency and energy of each round's uploads, backhaul and D2D sends, the final
  * accuracy per device, rejections and tree rebuilds. WriteRounds, WriteNodes and WriteRun
  * write the per-run files, SummaryTable the table over methods and seeds; the columns are
  * described in doc/hffm.rst, "The paper table".
+ *
+ * On several ranks (DistributedRun, FederatedTopology::partition) each rank observes its own
+ * cells and, after each chunk and at the end, the ranks exchange what they observed: rank 0
+ * has the complete run, which it writes. The same steps serve one process, so the results do
+ * not depend on the partition: sums over devices or sends run in device order, whatever the
+ * order their events had.
  */
 class ResultsCollector
 {
@@ -84,6 +94,9 @@ class ResultsCollector
         std::ostream* progress{nullptr};
         /// seconds of wall time so far, for the progress lines
         std::function<double()> wall;
+        /// simulated time between two exchanges of what every rank observed; the run ends
+        /// at the end of the chunk in which the last fog finished
+        Time chunk{MilliSeconds(10)};
     };
 
     ResultsCollector(const FederatedTopology& topology, const FederatedApps& apps,
@@ -93,7 +106,16 @@ class ResultsCollector
     ResultsCollector(const ResultsCollector&) = delete;
     ResultsCollector& operator=(const ResultsCollector&) = delete;
 
-    /// After Simulator::Run: complete the rows and the final accuracy. \return the run
+    /**
+     * Run the simulation until every fog has finished its rounds, or until \p limit of
+     * simulated time. Every rank must call it. \return whether every fog finished
+     */
+    bool Run(Time limit);
+
+    /**
+     * After Run(): complete the rows and the final accuracy. Every rank must call it; the
+     * run is complete on rank 0 only. \return the run
+     */
     const MethodRun& Finish();
 
     /// Write rounds-<method>-seed<S>.csv's contents.
@@ -121,9 +143,34 @@ class ResultsCollector
                              uint32_t rounds, std::ostream& csv, std::ostream& text);
 
   private:
+    /// What one device reports at the end of the run (nodes-<method>-seed<S>.csv).
+    struct DeviceTotals
+    {
+        uint32_t roundsTrained{0};
+        double airtime{0.0};
+        double radioEnergy{0.0};
+        double computeTime{0.0};
+        double computeEnergy{0.0};
+        uint64_t bytesSent{0};
+        uint64_t bytesReceived{0};
+        double uploadDistance{1.0}; //!< to its fog's radio point, for the closed form
+    };
+
     void Connect();
-    void RoundComplete(uint32_t round);
-    double RadioTotal() const;
+    /// \return whether this process runs device \p i / aggregator \p a (fogs[a])
+    bool IsLocalDevice(std::size_t i) const;
+    bool IsLocalAggregator(std::size_t a) const;
+    /// After a chunk: learn which rounds ended everywhere, and observe them.
+    void EndChunk();
+    /// Observe round \p r, which ended at \p time: radio energy and accuracy.
+    void ObserveRound(uint32_t r, Time time);
+    /// \return the accuracy of this rank's aggregators' devices with the modules each
+    /// aggregator had at \p time (every other device: an empty map)
+    std::vector<std::map<std::string, double>> EvaluateLocal(Time time);
+    /// \return what this rank observed, for rank 0 (see Merge)
+    std::string Pack() const;
+    /// Add one rank's Pack() to the run (rank 0).
+    void Merge(const std::string& packed);
     double Distance(uint32_t a, uint32_t b) const;
 
     const FederatedTopology& m_topology;
@@ -133,20 +180,38 @@ class ResultsCollector
     FederatedLearner& m_learner;
     Time m_start;
     Options m_options;
-
     MethodRun m_result;
-    std::map<uint32_t, uint32_t> m_completedBy; //!< round -> fogs done
-    std::map<uint32_t, uint32_t> m_stragglers;
+
+    // ---- observed by this rank, between two exchanges ----
+    /// (aggregator, round, time step) of each round this rank's aggregators completed
+    std::vector<std::tuple<uint32_t, uint32_t, int64_t>> m_completed;
+    uint32_t m_localFinished{0};
+    /// per aggregator of this rank, its modules from each time on (the first: from the
+    /// start); older versions are dropped once no round can end before them
+    std::map<uint32_t, std::vector<std::pair<int64_t, ModuleMap>>> m_versions;
+
+    // ---- known to every rank from the exchanges ----
+    std::map<uint32_t, uint32_t> m_completedBy; //!< round -> aggregators done
+    std::map<uint32_t, int64_t> m_endOf;        //!< round -> when its last aggregator did
     uint32_t m_finished{0};
-    double m_lastRadio{0.0};
-    /// compute and bytes are attributed to the round they belong to (their round tags);
-    /// radio energy to the time between two round completions
-    std::map<uint32_t, RoundRow> m_tagged;
-    std::map<uint32_t, std::map<std::size_t, double>> m_upBits;    //!< round, device
-    std::map<uint32_t, std::map<uint32_t, double>> m_backhaulBits; //!< round, fog
-    /// per round, the D2D updates and shares of cooperative training, for the closed form
-    std::map<uint32_t, std::vector<ClosedFormD2dSend>> m_d2dSends;
+    uint32_t m_nextRound{1}; //!< the first round not yet observed
+    bool m_startObserved{false};
+
+    // ---- observed by this rank, kept to the end ----
+    std::vector<double> m_energyAtStart;                //!< per device (local ones)
+    std::map<uint32_t, std::vector<double>> m_energyAt; //!< round -> per device
+    std::map<uint32_t, std::vector<std::map<std::string, double>>> m_roundAccuracy;
+    std::map<uint32_t, RoundRow> m_tagged; //!< bytes and stragglers by round tag
+    std::map<uint32_t, std::map<std::size_t, double>> m_computeJoules; //!< round, device
+    std::map<uint32_t, std::map<std::size_t, double>> m_upBits;        //!< round, device
+    std::map<uint32_t, std::map<uint32_t, double>> m_backhaulBits;     //!< round, fog
+    /// per round, the D2D updates and shares of cooperative training, for the closed form,
+    /// each with the time it was sent
+    std::map<uint32_t, std::vector<std::pair<int64_t, ClosedFormD2dSend>>> m_d2dSends;
     std::map<Ipv4Address, uint32_t> m_d2dPeer; //!< D2D address -> device
+
+    // ---- the whole run (rank 0, after Finish) ----
+    std::vector<DeviceTotals> m_totals; //!< per device
 };
 
 } // namespace ns3

@@ -5,9 +5,11 @@
 #include "ns3/wifi-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/backhaul-link.h"
 #include "ns3/config.h"
 #include "ns3/ipv4-address-helper.h"
-#include "ns3/ipv4-global-routing-helper.h"
+#include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/ipv4.h"
 #include "ns3/log.h"
 #include "ns3/mobility-helper.h"
 #include "ns3/nstime.h"
@@ -53,6 +55,97 @@ ParseStandard(const std::string& name, WifiStandard& standard)
     return true;
 }
 
+/**
+ * Fix the random streams of every cell's radios, from \p stream on, cell after cell (its access
+ * point, then its stations), so that every run of a scenario draws the same backoffs, whatever
+ * ran before it in the process. A cell another rank runs (empty containers) takes the streams
+ * it would have taken, so that a cell draws the same on every partition: a radio takes as many
+ * as any other of its kind (AP or station).
+ */
+void
+AssignCellStreams(WifiHelper& wifi, const std::vector<NetDeviceContainer>& apOf,
+                  const std::vector<NetDeviceContainer>& stationsOf,
+                  const std::vector<uint32_t>& stationCount, int64_t stream)
+{
+    int64_t perAp = -1;
+    int64_t perStation = -1;
+    for (std::size_t f = 0; f < apOf.size() && perAp < 0; ++f)
+    {
+        if (apOf[f].GetN() > 0)
+        {
+            perAp = wifi.AssignStreams(apOf[f], 0);
+            perStation = wifi.AssignStreams(NetDeviceContainer(stationsOf[f].Get(0)), 0);
+        }
+    }
+    for (std::size_t f = 0; f < apOf.size(); ++f)
+    {
+        if (apOf[f].GetN() == 0)
+        {
+            stream += perAp + perStation * stationCount[f];
+            continue;
+        }
+        const int64_t ap = wifi.AssignStreams(apOf[f], stream);
+        const int64_t stations = wifi.AssignStreams(stationsOf[f], stream + ap);
+        NS_ABORT_MSG_IF(ap != perAp || stations != perStation * stationsOf[f].GetN(),
+                        "WifiTopologyHelper: radios of one kind take different stream counts");
+        stream += ap + stations;
+    }
+}
+
+/// The first interface of \p node whose subnet \p mask holds \p address.
+uint32_t
+InterfaceTowards(Ptr<Node> node, Ipv4Address address, Ipv4Mask mask)
+{
+    const int32_t interface = node->GetObject<Ipv4>()->GetInterfaceForPrefix(address, mask);
+    NS_ABORT_MSG_IF(interface < 0, "WifiTopologyHelper: no interface towards " << address);
+    return static_cast<uint32_t>(interface);
+}
+
+/**
+ * The routes of a tree: a device's default route is its access point, a fog's is the cloud,
+ * and the cloud reaches each cell through that cell's fog. These are the routes ns-3's global
+ * routing computes for this network (it has no other paths), without its shortest-path runs
+ * from every node over every link-state advertisement, whose cost grew with the square of the
+ * nodes (doc/hffm.rst, "Set-up at scale"); they also need no knowledge of other processes'
+ * cells in a distributed run.
+ */
+void
+AddStaticRoutes(const FederatedTopology& t)
+{
+    Ipv4StaticRoutingHelper routing;
+    const Ipv4Mask cell("255.255.255.0");
+    const Ipv4Mask link("255.255.255.252");
+    for (uint32_t i = 0; i < t.devices.GetN(); ++i)
+    {
+        if (!t.IsLocalDevice(i))
+        {
+            continue;
+        }
+        Ptr<Node> node = t.devices.Get(i);
+        const Ipv4Address gateway = t.fogDeviceAddress.at(t.fogOf.at(i));
+        routing.GetStaticRouting(node->GetObject<Ipv4>())
+            ->SetDefaultRoute(gateway, InterfaceTowards(node, gateway, cell));
+    }
+    Ptr<Node> cloud = t.cloud.Get(0);
+    for (uint32_t f = 0; f < t.fogs.GetN(); ++f)
+    {
+        Ptr<Node> fog = t.fogs.Get(f);
+        const Ipv4Address toCloud = t.cloudAddress.at(f);
+        if (t.partition.IsLocalFog(f))
+        {
+            routing.GetStaticRouting(fog->GetObject<Ipv4>())
+                ->SetDefaultRoute(toCloud, InterfaceTowards(fog, toCloud, link));
+        }
+        if (t.partition.IsCloudLocal())
+        {
+            const Ipv4Address toFog = t.fogBackhaulAddress.at(f);
+            routing.GetStaticRouting(cloud->GetObject<Ipv4>())
+                ->AddNetworkRouteTo(t.fogDeviceAddress.at(f).CombineMask(cell), cell, toFog,
+                                    InterfaceTowards(cloud, toFog, link));
+        }
+    }
+}
+
 } // namespace
 
 std::string
@@ -84,17 +177,17 @@ WifiTopologyHelper::Build(const Config& config)
     ParseStandard(config.standard, standard);
 
     ApplyTransportDefaults(config);
+    const CellPartition& cells = config.partition;
     FederatedTopology t;
     t.radio = "wifi";
-    t.devices.Create(config.devices);
-    t.fogs.Create(config.fogs);
-    t.cloud.Create(1);
+    t.partition = cells;
+    const Placement placement = PlaceNodes(config, 0.0, 1.5);
+    t.fogOf = placement.fogOf;
+    CreateNodes(t, config.devices, config.fogs);
     t.radioPoints = t.fogs;
     t.energy = CreateObject<RadioEnergyMeter>();
     InstallInternetStacks(t);
 
-    const Placement placement = PlaceNodes(config, 0.0, 1.5);
-    t.fogOf = placement.fogOf;
     MobilityHelper mobility;
     mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
     mobility.SetPositionAllocator(placement.fogs);
@@ -107,9 +200,11 @@ WifiTopologyHelper::Build(const Config& config)
 
     WifiHelper wifi;
     wifi.SetStandard(standard);
-    int64_t stream = 1000;
     t.deviceAddress.resize(config.devices);
     Ipv4AddressHelper ipv4;
+    std::vector<NetDeviceContainer> apOf(config.fogs);
+    std::vector<NetDeviceContainer> stationsOf(config.fogs);
+    std::vector<uint32_t> stationCount(config.fogs, 0);
     for (uint32_t f = 0; f < config.fogs; ++f)
     {
         NodeContainer stations;
@@ -118,6 +213,24 @@ WifiTopologyHelper::Build(const Config& config)
         {
             stations.Add(t.devices.Get(i));
             members.push_back(i);
+        }
+        stationCount[f] = static_cast<uint32_t>(members.size());
+        std::ostringstream base;
+        base << "10.1." << f << ".0";
+        ipv4.SetBase(base.str().c_str(), "255.255.255.0");
+        if (!cells.IsLocalFog(f))
+        {
+            // another rank runs this cell: take what building it takes from the process-wide
+            // counters (a MAC address per radio, its IP addresses), so that every later
+            // device has the same addresses as in one process
+            SkipMacAddresses(members.size() + 1);
+            t.fogDeviceAddress.push_back(ipv4.NewAddress());
+            for (uint32_t i : members)
+            {
+                t.deviceAddress[i] = ipv4.NewAddress();
+            }
+            AddPlaceholderDevice(t.fogs.Get(f)); // the access point's device index
+            continue;
         }
         // one channel per cell: a frequency plan without co-channel interference
         YansWifiChannelHelper channel = YansWifiChannelHelper::Default();
@@ -142,17 +255,10 @@ WifiTopologyHelper::Build(const Config& config)
         NetDeviceContainer apDevice = wifi.Install(phy, mac, t.fogs.Get(f));
         HoldBlockAckSetup(staDevices);
         HoldBlockAckSetup(apDevice);
-        // fixed random streams: every run of a scenario draws the same backoffs, whatever
-        // ran before it in the process
-        stream += wifi.AssignStreams(apDevice, stream);
-        stream += wifi.AssignStreams(staDevices, stream);
         if (!config.pcapPrefix.empty())
         {
             phy.EnablePcap(config.pcapPrefix, apDevice.Get(0), true);
         }
-        std::ostringstream base;
-        base << "10.1." << f << ".0";
-        ipv4.SetBase(base.str().c_str(), "255.255.255.0");
         Ipv4InterfaceContainer apIf = ipv4.Assign(apDevice);
         Ipv4InterfaceContainer staIf = ipv4.Assign(staDevices);
         t.fogDeviceAddress.push_back(apIf.GetAddress(0));
@@ -162,27 +268,29 @@ WifiTopologyHelper::Build(const Config& config)
             t.energy->WatchWifi(
                 members[k], DynamicCast<WifiNetDevice>(staDevices.Get(static_cast<uint32_t>(k))));
         }
+        apOf[f] = apDevice;
+        stationsOf[f] = staDevices;
     }
+    AssignCellStreams(wifi, apOf, stationsOf, stationCount, 1000);
 
-    PointToPointHelper backhaul;
-    backhaul.SetDeviceAttribute("DataRate", StringValue(config.backhaulRate));
-    backhaul.SetChannelAttribute("Delay", StringValue(config.backhaulDelay));
+    PointToPointHelper backhaul; // its PCAP
     for (uint32_t f = 0; f < config.fogs; ++f)
     {
-        NetDeviceContainer link = backhaul.Install(t.fogs.Get(f), t.cloud.Get(0));
+        NetDeviceContainer link = InstallBackhaulLink(t.fogs.Get(f), t.cloud.Get(0),
+                                                      config.backhaulRate, config.backhaulDelay);
         std::ostringstream base;
         base << "10.2." << f << ".0";
         ipv4.SetBase(base.str().c_str(), "255.255.255.252");
         Ipv4InterfaceContainer ifs = ipv4.Assign(link);
         t.fogBackhaulAddress.push_back(ifs.GetAddress(0));
         t.cloudAddress.push_back(ifs.GetAddress(1));
-        if (!config.pcapPrefix.empty())
+        if (!config.pcapPrefix.empty() && cells.IsCloudLocal())
         {
             backhaul.EnablePcap(config.pcapPrefix, link.Get(1), true);
         }
     }
     t.cloudDeviceAddress = t.cloudAddress.at(0);
-    Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    AddStaticRoutes(t);
     return t;
 }
 

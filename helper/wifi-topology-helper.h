@@ -24,8 +24,9 @@ namespace ns3
  * m between fogs). PCAP: radiotap at each access point (it sees every module transfer of its cell)
  * and the backhaul links, captured at the cloud. Each basic service set has a channel of its own (a
  * frequency plan without co-channel interference between cells), so devices of one cell contend
- * only with each other. IPv4 with global routing; the cloud is reachable from every device through
- * its access point (the star baseline).
+ * only with each other. IPv4 with static routes (a device through its access point, a fog through
+ * the cloud, the cloud to each cell through its fog); the cloud is reachable from every device
+ * through its access point (the star baseline).
  */
 class WifiTopologyHelper
 {

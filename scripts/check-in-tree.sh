@@ -7,18 +7,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/hffm-in-tree}
-mkdir -p "$work/lists" "$work/src"
-cat > "$work/src.sources" <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-apt_opts=(-o "Dir::Etc::SourceList=$work/src.sources" -o Dir::Etc::SourceParts=/dev/null
-          -o "Dir::State::Lists=$work/lists")
-apt-get "${apt_opts[@]}" update -qq
-(cd "$work/src" && apt-get "${apt_opts[@]}" source --download-only ns3 && tar xjf ns3_3.37.orig.tar.bz2)
+# Debian's ns3 source package, fetched with a private apt configuration derived from the
+# machine's own sources (scripts/debian-source.sh) and checked by sha256.
+# shellcheck source=scripts/debian-source.sh
+source "$here/scripts/debian-source.sh"
+hffm_fetch_debian_source ns3 "$work/src"
+(cd "$work/src" && tar xjf ns3_3.37.orig.tar.bz2)
 tree="$work/src/ns-allinone-3.37/ns-3.37"
 rm -rf "$tree/contrib/hffm"
 mkdir -p "$tree/contrib/hffm"

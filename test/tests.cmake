@@ -112,3 +112,13 @@ add_test(NAME example/output-folder
                  $<TARGET_FILE:hffm-transfer> $<TARGET_FILE:hffm-paper-table>
                  $<TARGET_FILE:hffm-model>)
 set_tests_properties(example/output-folder PROPERTIES LABELS "example")
+
+# A scenario on ns-3's distributed simulator (2 and 4 MPI ranks) equals the one-process run,
+# file by file (results and PCAP); bad partitions are refused on every rank.
+if(HFFM_HAVE_MPI)
+  find_program(HFFM_MPIRUN mpirun REQUIRED)
+  add_test(NAME example/distributed
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/test/check-distributed.sh
+                   $<TARGET_FILE:hffm-paper-table> ${CMAKE_CURRENT_BINARY_DIR}/test-output/distributed)
+  set_tests_properties(example/distributed PROPERTIES LABELS "example;mpi")
+endif()

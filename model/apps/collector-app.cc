@@ -92,7 +92,12 @@ CollectorApp::GetTypeId()
                               "ns3::CollectorApp::ModuleAggregatedTracedCallback")
               .AddTraceSource("RoundDone", "A collection round was aggregated.",
                               MakeTraceSourceAccessor(&CollectorApp::m_roundDoneTrace),
-                              "ns3::CollectorApp::RoundDoneTracedCallback");
+                              "ns3::CollectorApp::RoundDoneTracedCallback")
+              .AddTraceSource("ModulesChanged",
+                              "The modules GetModules() returns changed: an aggregation, or "
+                              "modules taken from the parent.",
+                              MakeTraceSourceAccessor(&CollectorApp::m_modulesChangedTrace),
+                              "ns3::CollectorApp::ModulesChangedTracedCallback");
     return tid;
 }
 
@@ -524,6 +529,10 @@ CollectorApp::FinishCollection()
                                 static_cast<uint32_t>(result.rejected.size()));
     }
     m_updates.clear();
+    if (summary.modulesAggregated > 0)
+    {
+        m_modulesChangedTrace(m_modules);
+    }
     NS_LOG_INFO(Simulator::Now().As(Time::S)
                 << " node " << GetNode()->GetId() << " aggregated round " << summary.round << ": "
                 << summary.modulesAggregated << " modules, " << summary.stragglers.size()
@@ -703,6 +712,10 @@ CollectorApp::ReplaceModules(const ModuleMap& modules)
     {
         m_modules[id] = m;
         m_encoded.erase(id);
+    }
+    if (!modules.empty())
+    {
+        m_modulesChangedTrace(m_modules);
     }
 }
 

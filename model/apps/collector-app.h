@@ -194,6 +194,11 @@ class CollectorApp : public Application
      */
     typedef void (*RoundDoneTracedCallback)(const RoundSummary& summary);
     /**
+     * TracedCallback signature for changed modules.
+     * \param modules every module GetModules() now returns
+     */
+    typedef void (*ModulesChangedTracedCallback)(const ModuleMap& modules);
+    /**
      * TracedCallback signature for an aggregated module.
      * \param round the round
      * \param moduleId the module
@@ -283,6 +288,7 @@ class CollectorApp : public Application
     TracedCallback<const MessageFields&> m_moduleReceivedTrace;
     TracedCallback<const MessageFields&, const Address&> m_moduleSentTrace;
     TracedCallback<const RoundSummary&> m_roundDoneTrace;
+    TracedCallback<const ModuleMap&> m_modulesChangedTrace;
     TracedCallback<uint32_t, const std::string&, uint32_t, uint32_t> m_moduleAggregatedTrace;
     TracedCallback<uint32_t, const std::string&, const std::string&> m_moduleRejectedTrace;
 };

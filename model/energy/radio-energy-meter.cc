@@ -7,9 +7,12 @@
 #include "ns3/abort.h"
 #include "ns3/log.h"
 #include "ns3/lte-ue-phy.h"
+#include "ns3/simulator.h"
 #include "ns3/wifi-phy.h"
 #include "ns3/wifi-utils.h"
 
+#include <algorithm>
+#include <iterator>
 #include <numeric>
 
 namespace ns3
@@ -73,9 +76,62 @@ RadioEnergyMeter::OnWifiState(uint32_t index, double watts, Time /* start */, Ti
 {
     if (state == WifiPhyState::TX)
     {
-        Account& a = At(index);
-        a.airtime += duration;
-        a.joules += watts * duration.GetSeconds();
+        Count(index, watts * duration.GetSeconds(), duration);
+    }
+}
+
+void
+RadioEnergyMeter::Count(uint32_t index, double joules, Time airtime)
+{
+    Account& a = At(index);
+    a.airtime += airtime;
+    a.joules += joules;
+    if (m_history)
+    {
+        a.history.emplace_back(Simulator::Now().GetTimeStep(), a.joules);
+    }
+}
+
+void
+RadioEnergyMeter::KeepHistory()
+{
+    m_history = true;
+    for (auto& a : m_accounts)
+    {
+        a.joulesBefore = a.joules;
+    }
+}
+
+double
+RadioEnergyMeter::GetEnergyAt(uint32_t index, Time t) const
+{
+    NS_ABORT_MSG_IF(!m_history, "RadioEnergyMeter::GetEnergyAt: KeepHistory() was not called");
+    if (index >= m_accounts.size())
+    {
+        return 0.0;
+    }
+    const Account& a = m_accounts[index];
+    // the last transmission that started at or before t
+    const auto after = std::upper_bound(a.history.begin(), a.history.end(), t.GetTimeStep(),
+                                        [](int64_t time, const std::pair<int64_t, double>& entry)
+                                        { return time < entry.first; });
+    return after == a.history.begin() ? a.joulesBefore : std::prev(after)->second;
+}
+
+void
+RadioEnergyMeter::ForgetBefore(Time t)
+{
+    for (auto& a : m_accounts)
+    {
+        const auto after
+            = std::upper_bound(a.history.begin(), a.history.end(), t.GetTimeStep(),
+                               [](int64_t time, const std::pair<int64_t, double>& entry)
+                               { return time < entry.first; });
+        if (after != a.history.begin())
+        {
+            a.joulesBefore = std::prev(after)->second;
+            a.history.erase(a.history.begin(), after);
+        }
     }
 }
 
@@ -90,8 +146,7 @@ RadioEnergyMeter::OnLteUplink(uint32_t index, Ptr<LteUePhy> phy,
     }
     a.lastTti = params.m_timestamp;
     const Time tti = MilliSeconds(1);
-    a.airtime += tti;
-    a.joules += DbmToW(phy->GetTxPower()) * tti.GetSeconds();
+    Count(index, DbmToW(phy->GetTxPower()) * tti.GetSeconds(), tti);
 }
 
 double

@@ -45,19 +45,41 @@ class RadioEnergyMeter : public Object
     /// \return the radio energy of every node so far, in joules
     double GetTotalEnergy() const;
 
+    /**
+     * Keep, from now on, each node's energy after each of its transmissions, so that
+     * GetEnergyAt() can answer for a time already past: a distributed run learns when a round
+     * ended on every rank only after the fact.
+     */
+    void KeepHistory();
+    /**
+     * \return the radio energy of node \p index up to and including time \p t, in joules
+     * (KeepHistory() must have been called before; \p t not before ForgetBefore()'s time)
+     */
+    double GetEnergyAt(uint32_t index, Time t) const;
+    /// Drop the history GetEnergyAt() no longer needs for times from \p t on.
+    void ForgetBefore(Time t);
+
   private:
     struct Account
     {
         Time airtime;
         double joules{0.0};
         int64_t lastTti{-1}; //!< LTE: the last counted TTI (ms), so layers count once
+        /// with KeepHistory(): (time in ns, joules after it) of each transmission, in time
+        /// order; joulesBefore: the energy before the first of them
+        std::vector<std::pair<int64_t, double>> history;
+        double joulesBefore{0.0};
     };
+
+    /// Count \p joules and \p airtime of a transmission starting now for node \p index.
+    void Count(uint32_t index, double joules, Time airtime);
 
     Account& At(uint32_t index);
     void OnWifiState(uint32_t index, double watts, Time start, Time duration, WifiPhyState state);
     void OnLteUplink(uint32_t index, Ptr<LteUePhy> phy, PhyTransmissionStatParameters params);
 
     std::vector<Account> m_accounts;
+    bool m_history{false};
 };
 
 } // namespace ns3

@@ -73,3 +73,45 @@ TEST(TopologyConfig, TcpSegmentSizeIsChecked)
     c.tcpSegmentBytes = 100;
     EXPECT_NE(WifiTopologyHelper::Check(c).find("tcpSegmentBytes 100"), std::string::npos);
 }
+
+// Even: fog f on rank floor(f x ranks / fogs), worked out by hand for 10 fogs on 4 ranks:
+// 0, 0, 0, 1, 1, 2, 2, 2, 3, 3 (f x 4 / 10 = 0, 0.4, 0.8, 1.2, 1.6, 2, 2.4, 2.8, 3.2, 3.6).
+TEST(CellPartition, EvenSpreadsBlocksOfFogs)
+{
+    const CellPartition p = CellPartition::Even(10, 4, 2);
+    EXPECT_EQ(p.fogRank, (std::vector<uint32_t>{0, 0, 0, 1, 1, 2, 2, 2, 3, 3}));
+    EXPECT_EQ(p.Check(10), "");
+    EXPECT_TRUE(p.IsLocalFog(5));
+    EXPECT_FALSE(p.IsLocalFog(4));
+    EXPECT_FALSE(p.IsCloudLocal());
+    EXPECT_TRUE(p.IsDistributed());
+    // one process: every cell and the cloud local
+    const CellPartition one;
+    EXPECT_TRUE(one.IsLocalFog(7));
+    EXPECT_TRUE(one.IsCloudLocal());
+    EXPECT_FALSE(one.IsDistributed());
+}
+
+TEST(CellPartition, BadPartitionsNameTheValue)
+{
+    EXPECT_NE(CellPartition::Even(2, 3, 0).Check(2).find("ranks 3 are more than fogs 2"),
+              std::string::npos);
+    CellPartition p;
+    EXPECT_EQ(CellPartition::Parse("0,1,1,0", 4, 2, 1, p), "");
+    EXPECT_EQ(p.fogRank, (std::vector<uint32_t>{0, 1, 1, 0}));
+    EXPECT_EQ(p.rank, 1U);
+    const std::string wrongLength = CellPartition::Parse("0,1,1", 4, 2, 0, p);
+    EXPECT_NE(wrongLength.find("names 3 ranks for 4 fogs"), std::string::npos) << wrongLength;
+    const std::string outOfRange = CellPartition::Parse("0,2", 2, 2, 0, p);
+    EXPECT_NE(outOfRange.find("'2' is not a rank in 0..1"), std::string::npos) << outOfRange;
+    EXPECT_NE(CellPartition::Parse("0,-1", 2, 2, 0, p), "");
+    EXPECT_NE(CellPartition::Parse("0,x", 2, 2, 0, p), "");
+    EXPECT_NE(CellPartition::Parse("0,,1", 3, 2, 0, p), "");
+    const std::string idle = CellPartition::Parse("0,0", 2, 2, 0, p);
+    EXPECT_NE(idle.find("rank 1 runs no cell"), std::string::npos) << idle;
+    EXPECT_EQ(p.fogRank, (std::vector<uint32_t>{0, 1, 1, 0})) << "a refused list changes nothing";
+    // a topology with a bad partition is refused by its helper's check
+    WifiTopologyHelper::Config c;
+    c.partition = CellPartition::Even(c.fogs, 3, 0);
+    EXPECT_NE(WifiTopologyHelper::Check(c).find("more than fogs"), std::string::npos);
+}
