@@ -25,6 +25,7 @@
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
 #include "ns3/results-collector.h"
+#include "ns3/wall-clock-learner.h"
 #include "ns3/wifi-topology-helper.h"
 
 #include <chrono>
@@ -42,35 +43,6 @@ namespace
 using Clock = std::chrono::steady_clock;
 
 /// Adds up the wall time of the learner's training and evaluation.
-class TimedLearner : public ForwardingLearner
-{
-  public:
-    using ForwardingLearner::ForwardingLearner;
-
-    LocalUpdate Train(std::size_t device, const NodeProfile& profile, const ModuleMap& modules,
-                      uint32_t round) override
-    {
-        const auto start = Clock::now();
-        LocalUpdate u = ForwardingLearner::Train(device, profile, modules, round);
-        m_seconds += std::chrono::duration<double>(Clock::now() - start).count();
-        return u;
-    }
-
-    std::map<std::string, double> Evaluate(const ModuleMap& modules,
-                                           const NodeProfile& profile) override
-    {
-        const auto start = Clock::now();
-        auto acc = ForwardingLearner::Evaluate(modules, profile);
-        m_seconds += std::chrono::duration<double>(Clock::now() - start).count();
-        return acc;
-    }
-
-    double GetSeconds() const { return m_seconds; }
-
-  private:
-    double m_seconds{0.0};
-};
-
 /// The benchmark; main() reports an exception that escapes it.
 int
 Run(int argc, char* argv[])
@@ -179,7 +151,7 @@ Run(int argc, char* argv[])
     lc.samplesPerDevice = samplesPerDevice;
     lc.testSamples = 100;
     lc.threads = static_cast<int>(threads);
-    auto learner = std::make_shared<TimedLearner>(std::make_shared<M3TFederatedLearner>(lc));
+    auto learner = std::make_shared<WallClockLearner>(std::make_shared<M3TFederatedLearner>(lc));
     const auto profiles = DrawNodeProfiles(devices, 0.8, 0.6, 0.6, 1);
     std::vector<DeviceSpec> specs(devices);
     for (uint32_t i = 0; i < devices; ++i)

@@ -19,8 +19,11 @@
  * nodes-<method>-seed<S>.csv (one row per device: radio and compute energy, bytes, final
  * accuracy per task), run-<method>-seed<S>.csv (what else the summary needs, so that
  * scripts/merge-paper-tables.py can make one table of runs made apart), scenario-seed<S>.csv
- * (the devices, in the scenario file format), and with --pcap=1 PCAP files per method. Each
- * column is described in doc/hffm.rst ("The paper table").
+ * (the devices, in the scenario file format), ranks-<method>-seed<S>.csv (each rank's wall
+ * time of the run, learning and the rest, and peak memory: one row in one process), and with
+ * --pcap=1 PCAP files per method. Each column is described in doc/hffm.rst ("The paper
+ * table"). With --distributed=gtw under mpirun, the run is spread over the ranks by fog cell
+ * and rank 0 writes these files (doc/hffm.rst, "Distributed runs").
  */
 
 #include "ns3/checked-command-line.h"
@@ -35,6 +38,7 @@
 #include "ns3/mobility-model.h"
 #include "ns3/output-folder.h"
 #include "ns3/results-collector.h"
+#include "ns3/wall-clock-learner.h"
 #include "ns3/wifi-topology-helper.h"
 
 #include <chrono>
@@ -48,6 +52,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <sys/resource.h>
 
 using namespace ns3;
 
@@ -548,7 +553,9 @@ Run(int argc, char* argv[])
             {
                 D2dRadioHelper::Install(topology, d2dRadio);
             }
-            FederatedHelper helper(learner);
+            // the same learner, timed: each rank's wall time splits into learning and the rest
+            auto timed = std::make_shared<WallClockLearner>(learner);
+            FederatedHelper helper(timed);
             helper.SetD2dClusters(clusterSize, d2dRange, clusterAggregator);
             helper.SetConsensusSteps(consensusSteps);
             helper.SetDeviceAttribute("Codec", StringValue(codec));
@@ -573,8 +580,8 @@ Run(int argc, char* argv[])
             observe.closedForm = closedForm;
             observe.progress = &std::cout;
             observe.wall = wall;
-            ResultsCollector collector(topology, apps, specs, method, *learner,
-                                       helper.GetStartTime(), observe);
+            ResultsCollector collector(topology, apps, specs, method, *timed, helper.GetStartTime(),
+                                       observe);
             if (!taskName.empty() && !method.consensus)
             {
                 apps.fogs[apps.aggregatorOf[taskDevice]]->TraceConnectWithoutContext(
@@ -605,16 +612,40 @@ Run(int argc, char* argv[])
                         }));
             }
             // a hard limit: every round hits its deadlines, twice over
+            const double runStart = wall();
             collector.Run(Seconds(2.0 * rounds * deadline * (method.globalEvery ? 2 : 1) + 10));
+            const double runWall = wall() - runStart;
+            const double learningWall = timed->GetSeconds();
 
             const MethodRun& result = collector.Finish();
             Simulator::Destroy();
             DistributedRun::Reset();
+            // every rank's wall time (not reproducible: a file of its own, beside the run's)
+            rusage usage{};
+            getrusage(RUSAGE_SELF, &usage);
+            uint32_t ownCells = 0;
+            for (uint32_t f = 0; f < fogs; ++f)
+            {
+                ownCells += cells.IsLocalFog(f) ? 1 : 0;
+            }
+            std::ostringstream mine;
+            mine << rank << "," << ownCells << "," << runWall << "," << learningWall << ","
+                 << runWall - learningWall << "," << usage.ru_maxrss / 1024.0 << "\n";
+            const std::vector<std::string> perRank = DistributedRun::AllGather(mine.str());
             if (!talks)
             {
                 continue; // rank 0 has the whole run
             }
             const std::string part = method.name + "-seed" + std::to_string(s) + ".csv";
+            {
+                std::ofstream ranksFile(folder / ("ranks-" + part));
+                ranksFile << "rank,cells,run_wall_s,learning_wall_s,simulation_wall_s,"
+                             "peak_memory_MB\n";
+                for (const std::string& line : perRank)
+                {
+                    ranksFile << line;
+                }
+            }
             {
                 std::ofstream nodes(folder / ("nodes-" + part));
                 collector.WriteNodes(nodes, s);

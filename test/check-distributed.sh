@@ -30,7 +30,8 @@ timeout 600 "${mpi[@]}" 4 "$example" "${small[@]}" --distributed=gtw --outputDir
 
 status=0
 for run in gtw2 gtw4; do
-  files=$(cd "$out/one" && ls)
+  # ranks-*.csv: each rank's wall time, which no two runs share
+  files=$(cd "$out/one" && ls | grep -v '^ranks-')
   for f in $files; do
     if cmp -s "$out/one/$f" "$out/$run/$f"; then
       continue
@@ -48,13 +49,20 @@ for run in gtw2 gtw4; do
       status=1
     fi
   done
-  extra=$(cd "$out/$run" && ls | grep -vxF -f <(cd "$out/one" && ls) || true)
+  extra=$(cd "$out/$run" && ls | grep -v '^ranks-' | grep -vxF -f <(cd "$out/one" && ls) || true)
   if [ -n "$extra" ]; then
     echo "FAIL: $run has files the one-process run lacks: $extra"
     status=1
   fi
 done
-count=$(cd "$out/one" && ls | wc -l)
+for run in gtw2 gtw4; do
+  ranks=$(($(wc -l < "$out/$run/ranks-star-seed1.csv") - 1))
+  if [ "$ranks" -ne "${run#gtw}" ]; then
+    echo "FAIL: $run/ranks-star-seed1.csv has $ranks ranks"
+    status=1
+  fi
+done
+count=$(cd "$out/one" && ls | grep -vc '^ranks-')
 pcaps=$(cd "$out/one" && ls | grep -c '\.pcap$' || true)
 if [ "$pcaps" -lt 10 ]; then
   echo "FAIL: only $pcaps PCAP files to compare"
