@@ -8,9 +8,6 @@
 #include "ns3/global-value.h"
 #include "ns3/string.h"
 
-#include <cstdlib>
-#include <iostream>
-
 #ifdef HFFM_HAVE_MPI
 #include "ns3/mpi-interface.h"
 
@@ -164,47 +161,6 @@ DistributedRun::AllGather(const std::string& mine)
     }
 #endif
     return {mine};
-}
-
-double
-DistributedRun::Max(double value)
-{
-#ifdef HFFM_HAVE_MPI
-    if (g_enabled)
-    {
-        double all = value;
-        MPI_Allreduce(&value, &all, 1, MPI_DOUBLE, MPI_MAX, MpiInterface::GetCommunicator());
-        return all;
-    }
-#endif
-    return value;
-}
-
-uint64_t
-DistributedRun::Sum(uint64_t value)
-{
-#ifdef HFFM_HAVE_MPI
-    if (g_enabled)
-    {
-        uint64_t all = value;
-        MPI_Allreduce(&value, &all, 1, MPI_UINT64_T, MPI_SUM, MpiInterface::GetCommunicator());
-        return all;
-    }
-#endif
-    return value;
-}
-
-void
-DistributedRun::Abort(const std::string& message, int status)
-{
-    std::cerr << message << std::endl;
-#ifdef HFFM_HAVE_MPI
-    if (g_enabled)
-    {
-        MPI_Abort(MpiInterface::GetCommunicator(), status);
-    }
-#endif
-    std::exit(status);
 }
 
 } // namespace ns3

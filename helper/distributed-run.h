@@ -57,17 +57,6 @@ class DistributedRun
 
     /// \return every rank's \p mine, by rank; every rank must call it (MPI_Allgatherv)
     static std::vector<std::string> AllGather(const std::string& mine);
-
-    /// \return the largest of every rank's \p value (MPI_Allreduce)
-    static double Max(double value);
-    /// \return the sum of every rank's \p value (MPI_Allreduce)
-    static uint64_t Sum(uint64_t value);
-
-    /**
-     * End the whole run with \p message on standard error and exit status \p status, from any
-     * one rank: MPI_Abort ends the others too, so that none waits for ever.
-     */
-    [[noreturn]] static void Abort(const std::string& message, int status = 2);
 };
 
 } // namespace ns3
