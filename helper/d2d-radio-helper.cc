@@ -42,8 +42,7 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
     t.d2dRadio = radio;
     t.d2dAddress.assign(t.devices.GetN(), Ipv4Address());
     Ipv4AddressHelper ipv4;
-    std::vector<NetDeviceContainer> cells; // per cell with devices: this rank's radios
-    std::vector<uint32_t> skipped;         // ... or how many another rank built
+    std::vector<std::vector<WifiTopologyHelper::CellRadios>> cells; // per cell with devices
     for (uint32_t f = 0; f < t.fogs.GetN(); ++f)
     {
         NodeContainer members;
@@ -71,8 +70,7 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             {
                 t.d2dAddress[i] = ipv4.NewAddress();
             }
-            skipped.push_back(members.GetN());
-            cells.emplace_back();
+            cells.push_back({{NetDeviceContainer(), members.GetN()}});
             continue;
         }
         // 802.11n runs in the 2.4 GHz band, where the log-distance model's loss at 1 m is
@@ -118,8 +116,7 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             devices = wifi.Install(phy, mac, members);
             WifiTopologyHelper::HoldBlockAckSetup(devices);
         }
-        skipped.push_back(0);
-        cells.push_back(devices);
+        cells.push_back({{devices, members.GetN()}});
         Ipv4InterfaceContainer ifs = ipv4.Assign(devices);
         for (uint32_t k = 0; k < members.GetN(); ++k)
         {
@@ -127,31 +124,8 @@ D2dRadioHelper::Install(FederatedTopology& t, const std::string& radio)
             t.energy->WatchWifi(index[k], DynamicCast<WifiNetDevice>(devices.Get(k)));
         }
     }
-    // fixed random streams from 3000, cell after cell; another rank's cell takes as many as
-    // its radios would (every D2D radio takes as many as any other)
-    WifiHelper streams;
-    int64_t perRadio = -1;
-    for (const auto& cell : cells)
-    {
-        if (cell.GetN() > 0)
-        {
-            perRadio = streams.AssignStreams(NetDeviceContainer(cell.Get(0)), 0);
-            break;
-        }
-    }
-    int64_t stream = 3000;
-    for (std::size_t c = 0; c < cells.size(); ++c)
-    {
-        if (cells[c].GetN() == 0)
-        {
-            stream += perRadio * skipped[c];
-            continue;
-        }
-        const int64_t used = streams.AssignStreams(cells[c], stream);
-        NS_ABORT_MSG_IF(used != perRadio * cells[c].GetN(),
-                        "D2dRadioHelper: radios take different stream counts");
-        stream += used;
-    }
+    // fixed random streams from 3000, cell after cell, also for another rank's cells
+    WifiTopologyHelper::AssignCellStreams(cells, 3000);
 }
 
 } // namespace ns3

@@ -55,43 +55,6 @@ ParseStandard(const std::string& name, WifiStandard& standard)
     return true;
 }
 
-/**
- * Fix the random streams of every cell's radios, from \p stream on, cell after cell (its access
- * point, then its stations), so that every run of a scenario draws the same backoffs, whatever
- * ran before it in the process. A cell another rank runs (empty containers) takes the streams
- * it would have taken, so that a cell draws the same on every partition: a radio takes as many
- * as any other of its kind (AP or station).
- */
-void
-AssignCellStreams(WifiHelper& wifi, const std::vector<NetDeviceContainer>& apOf,
-                  const std::vector<NetDeviceContainer>& stationsOf,
-                  const std::vector<uint32_t>& stationCount, int64_t stream)
-{
-    int64_t perAp = -1;
-    int64_t perStation = -1;
-    for (std::size_t f = 0; f < apOf.size() && perAp < 0; ++f)
-    {
-        if (apOf[f].GetN() > 0)
-        {
-            perAp = wifi.AssignStreams(apOf[f], 0);
-            perStation = wifi.AssignStreams(NetDeviceContainer(stationsOf[f].Get(0)), 0);
-        }
-    }
-    for (std::size_t f = 0; f < apOf.size(); ++f)
-    {
-        if (apOf[f].GetN() == 0)
-        {
-            stream += perAp + perStation * stationCount[f];
-            continue;
-        }
-        const int64_t ap = wifi.AssignStreams(apOf[f], stream);
-        const int64_t stations = wifi.AssignStreams(stationsOf[f], stream + ap);
-        NS_ABORT_MSG_IF(ap != perAp || stations != perStation * stationsOf[f].GetN(),
-                        "WifiTopologyHelper: radios of one kind take different stream counts");
-        stream += ap + stations;
-    }
-}
-
 /// The first interface of \p node whose subnet \p mask holds \p address.
 uint32_t
 InterfaceTowards(Ptr<Node> node, Ipv4Address address, Ipv4Mask mask)
@@ -202,9 +165,7 @@ WifiTopologyHelper::Build(const Config& config)
     wifi.SetStandard(standard);
     t.deviceAddress.resize(config.devices);
     Ipv4AddressHelper ipv4;
-    std::vector<NetDeviceContainer> apOf(config.fogs);
-    std::vector<NetDeviceContainer> stationsOf(config.fogs);
-    std::vector<uint32_t> stationCount(config.fogs, 0);
+    std::vector<std::vector<CellRadios>> radios(config.fogs); // per cell: its AP, its stations
     for (uint32_t f = 0; f < config.fogs; ++f)
     {
         NodeContainer stations;
@@ -214,7 +175,7 @@ WifiTopologyHelper::Build(const Config& config)
             stations.Add(t.devices.Get(i));
             members.push_back(i);
         }
-        stationCount[f] = static_cast<uint32_t>(members.size());
+        const auto stationCount = static_cast<uint32_t>(members.size());
         std::ostringstream base;
         base << "10.1." << f << ".0";
         ipv4.SetBase(base.str().c_str(), "255.255.255.0");
@@ -230,6 +191,7 @@ WifiTopologyHelper::Build(const Config& config)
                 t.deviceAddress[i] = ipv4.NewAddress();
             }
             AddPlaceholderDevice(t.fogs.Get(f)); // the access point's device index
+            radios[f] = {{NetDeviceContainer(), 1}, {NetDeviceContainer(), stationCount}};
             continue;
         }
         // one channel per cell: a frequency plan without co-channel interference
@@ -268,10 +230,11 @@ WifiTopologyHelper::Build(const Config& config)
             t.energy->WatchWifi(
                 members[k], DynamicCast<WifiNetDevice>(staDevices.Get(static_cast<uint32_t>(k))));
         }
-        apOf[f] = apDevice;
-        stationsOf[f] = staDevices;
+        radios[f] = {{apDevice, 1}, {staDevices, stationCount}};
     }
-    AssignCellStreams(wifi, apOf, stationsOf, stationCount, 1000);
+    // fixed random streams: every run of a scenario draws the same backoffs, whatever ran
+    // before it in the process
+    AssignCellStreams(radios, 1000);
 
     PointToPointHelper backhaul; // its PCAP
     for (uint32_t f = 0; f < config.fogs; ++f)
@@ -292,6 +255,42 @@ WifiTopologyHelper::Build(const Config& config)
     t.cloudDeviceAddress = t.cloudAddress.at(0);
     AddStaticRoutes(t);
     return t;
+}
+
+void
+WifiTopologyHelper::AssignCellStreams(const std::vector<std::vector<CellRadios>>& cells,
+                                      int64_t stream)
+{
+    // each kind's streams per radio, from the first radio of that kind built here
+    WifiHelper wifi;
+    std::vector<int64_t> perRadio;
+    for (const auto& cell : cells)
+    {
+        for (std::size_t kind = perRadio.size(); kind < cell.size(); ++kind)
+        {
+            if (cell[kind].built.GetN() == 0)
+            {
+                break;
+            }
+            perRadio.push_back(wifi.AssignStreams(NetDeviceContainer(cell[kind].built.Get(0)), 0));
+        }
+    }
+    for (const auto& cell : cells)
+    {
+        for (std::size_t kind = 0; kind < cell.size(); ++kind)
+        {
+            const CellRadios& radios = cell[kind];
+            if (radios.built.GetN() == 0)
+            {
+                stream += kind < perRadio.size() ? perRadio[kind] * radios.count : 0;
+                continue;
+            }
+            const int64_t used = wifi.AssignStreams(radios.built, stream);
+            NS_ABORT_MSG_IF(used != perRadio.at(kind) * radios.built.GetN(),
+                            "WifiTopologyHelper: radios of one kind take different stream counts");
+            stream += used;
+        }
+    }
 }
 
 void

@@ -10,6 +10,7 @@
 #include "ns3/nstime.h"
 
 #include <string>
+#include <vector>
 
 namespace ns3
 {
@@ -61,6 +62,24 @@ class WifiTopologyHelper
     static void HoldBlockAckSetup(const NetDeviceContainer& devices);
 
     /// \return an empty string, or what is wrong with \p config (naming the value)
+    /// The radios of one kind (an access point, stations, D2D radios) in one cell.
+    struct CellRadios
+    {
+        NetDeviceContainer built; //!< built by this process; empty: another rank's cell
+        uint32_t count{0};        //!< how many the cell has, built here or not
+    };
+
+    /**
+     * Fix the random streams of every cell's radios, from \p stream on: cell after cell, and
+     * in a cell kind after kind (e.g. its access point, then its stations). A cell another
+     * rank builds takes the streams its radios would have taken, so that a cell draws the
+     * same on every partition: each radio of a kind takes as many as the first one built
+     * here (WifiHelper::AssignStreams gives every radio of one kind the same number). Aborts
+     * if they differ.
+     */
+    static void AssignCellStreams(const std::vector<std::vector<CellRadios>>& cells,
+                                  int64_t stream);
+
     static std::string Check(const Config& config);
 
     /**
