@@ -77,6 +77,11 @@ Run(int argc, char* argv[])
                     "> 0: no applications, only the network for this many simulated seconds",
                     idleSeconds, {0.0});
     AddCheckedValue(cmd, "threads", "LibTorch threads per process", threads, {1, 1024});
+    uint32_t lteRegions = 1;
+    AddCheckedValue(cmd, "lteRegions",
+                    "LTE regional cores (EPCs), 1..fogs; a distributed LTE run needs one "
+                    "region per rank or more",
+                    lteRegions, {1, 250});
     cmd.AddValue("distributed",
                  "run on MPI ranks (mpirun -np N) with ns-3's distributed simulator: gtw; "
                  "empty: one process",
@@ -104,18 +109,20 @@ Run(int argc, char* argv[])
     lteConfig.fogs = fogs;
     lteConfig.channelPerCell = channelPerCell;
     lteConfig.controlErrorModel = controlErrorModel;
+    lteConfig.regions = lteRegions;
     if (!distributed.empty())
     {
-        const std::string refused = radio != "wifi" ? "the LTE scenario runs in one process only"
-                                                    : DistributedRun::CheckSimulator(distributed);
+        const std::string refused = DistributedRun::CheckSimulator(distributed);
         if (!refused.empty())
         {
             std::cerr << "--distributed=" << distributed << ": " << refused << "\n";
             return 2;
         }
         DistributedRun::Enable(&argc, &argv, distributed);
-        wifiConfig.partition
-            = CellPartition::Even(fogs, DistributedRun::GetSize(), DistributedRun::GetRank());
+        const uint32_t ranks = DistributedRun::GetSize();
+        const uint32_t rank = DistributedRun::GetRank();
+        wifiConfig.partition = CellPartition::Even(fogs, ranks, rank);
+        lteConfig.partition = LteTopologyHelper::EvenByRegion(lteConfig, ranks, rank);
     }
     const bool talks = DistributedRun::GetRank() == 0;
     const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)
@@ -142,6 +149,7 @@ Run(int argc, char* argv[])
         const double idle = std::chrono::duration<double>(Clock::now() - idleStart).count();
         Simulator::Destroy();
         std::cout << "radio=" << radio << "\ndevices=" << devices << "\nfogs=" << fogs
+                  << (radio == "lte" ? "\nlte_regions=" + std::to_string(lteRegions) : "")
                   << "\nidle_simulated_s=" << idleSeconds << "\nidle_wall_s=" << idle << "\n";
         return 0;
     }
@@ -191,6 +199,7 @@ Run(int argc, char* argv[])
         return 0;
     }
     std::cout << "radio=" << radio << "\ndevices=" << devices << "\nfogs=" << fogs
+              << (radio == "lte" ? "\nlte_regions=" + std::to_string(lteRegions) : "")
               << "\nmethod=" << method << "\nrounds=" << rounds << "\nranks=" << ranks.size()
               << "\nthreads=" << threads << "\nfinished=" << finished
               << "\nsimulated_s_per_round=" << simulated / rounds << "\n";

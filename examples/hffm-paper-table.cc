@@ -204,6 +204,12 @@ Run(int argc, char* argv[])
     AddCheckedValue(cmd, "resourceBlocks",
                     "LTE bandwidth in resource blocks: 6, 15, 25, 50, 75 or 100", resourceBlocks,
                     {6, 100});
+    uint32_t lteRegions = 1;
+    AddCheckedValue(cmd, "lteRegions",
+                    "LTE regional cores (EPCs), 1..fogs: fog f in region floor(f x regions / "
+                    "fogs), each with its own EPC and a gateway to the cloud; a distributed LTE "
+                    "run needs one region per rank or more",
+                    lteRegions, {1, 250});
     AddCheckedDataRate(cmd, "backhaulRate", "fog-cloud link rate", backhaulRate);
     AddCheckedTime(cmd, "backhaulDelay", "fog-cloud link delay", backhaulDelay);
     cmd.AddValue("pcap", "write PCAP files", pcap);
@@ -223,7 +229,8 @@ Run(int argc, char* argv[])
     std::string fogRanks;
     cmd.AddValue("fogRanks",
                  "with --distributed: the rank of each fog's cell, comma-separated (default: "
-                 "fog f on rank floor(f x ranks / fogs))",
+                 "fog f on rank floor(f x ranks / fogs); LTE: region r on rank "
+                 "floor(r x ranks / lteRegions))",
                  fogRanks);
     cmd.AddValue("outputDir", "results folder", outputDir);
     cmd.AddValue("runTag", "sub-folder of this run", runTag);
@@ -258,6 +265,11 @@ Run(int argc, char* argv[])
     if (radio != "wifi" && radio != "lte")
     {
         std::cerr << "--radio=" << radio << " is not wifi or lte\n";
+        return 2;
+    }
+    if (radio != "lte" && lteRegions != 1)
+    {
+        std::cerr << "--lteRegions=" << lteRegions << " needs --radio=lte\n";
         return 2;
     }
     ModuleCodec parsedCodec;
@@ -373,17 +385,13 @@ Run(int argc, char* argv[])
     lteConfig.deviceSpeed = deviceSpeed;
     lteConfig.backhaulRate = backhaulRate;
     lteConfig.backhaulDelay = backhaulDelay;
+    lteConfig.regions = lteRegions;
     if (!distributed.empty())
     {
         std::string error = DistributedRun::CheckSimulator(distributed);
         if (error.empty() && !taskName.empty())
         {
             error = "--task runs in one process only";
-        }
-        if (error.empty() && radio != "wifi")
-        {
-            error = "the LTE scenario runs in one process only (ns-3's EPC cannot span ranks, "
-                    "and hffm has no regional cores yet)";
         }
         if (!error.empty())
         {
@@ -407,7 +415,9 @@ Run(int argc, char* argv[])
         return 2;
     };
     CellPartition cells
-        = CellPartition::Even(fogs, DistributedRun::GetSize(), DistributedRun::GetRank());
+        = radio == "lte"
+              ? LteTopologyHelper::EvenByRegion(lteConfig, DistributedRun::GetSize(), rank)
+              : CellPartition::Even(fogs, DistributedRun::GetSize(), rank);
     if (!fogRanks.empty())
     {
         const std::string error
@@ -422,6 +432,7 @@ Run(int argc, char* argv[])
         cells = CellPartition(); // one process runs everything
     }
     wifiConfig.partition = cells;
+    lteConfig.partition = cells;
     const std::string topologyError = radio == "wifi" ? WifiTopologyHelper::Check(wifiConfig)
                                                       : LteTopologyHelper::Check(lteConfig);
     if (!topologyError.empty())

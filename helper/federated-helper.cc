@@ -336,8 +336,8 @@ FederatedHelper::Install(const FederatedTopology& topology, const std::vector<De
     for (uint32_t i = 0; i < n; ++i)
     {
         const uint32_t aggregator = method.star ? 0 : topology.fogOf.at(i);
-        const Ipv4Address server
-            = method.star ? topology.cloudDeviceAddress : topology.fogDeviceAddress.at(aggregator);
+        const Ipv4Address server = method.star ? topology.cloudDeviceAddress.at(i)
+                                               : topology.fogDeviceAddress.at(aggregator);
         Ptr<DeviceApp> device = m_device.Create<DeviceApp>();
         device->SetAttribute("Port", UintegerValue(DEVICE_PORT));
         device->SetAttribute("DeviceIndex", UintegerValue(i));

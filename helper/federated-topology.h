@@ -182,7 +182,9 @@ struct FederatedTopology
     std::vector<Ipv4Address> fogDeviceAddress;   //!< per fog, its address for its devices
     std::vector<Ipv4Address> fogBackhaulAddress; //!< per fog, its address for the cloud
     std::vector<Ipv4Address> cloudAddress;       //!< per fog, the cloud's address on its link
-    Ipv4Address cloudDeviceAddress;      //!< the cloud's address for devices (star baseline)
+    /// per device, the cloud's address it sends to in the star baseline (LTE's regional
+    /// cores: the cloud's address on the device's region gateway link)
+    std::vector<Ipv4Address> cloudDeviceAddress;
     std::string d2dRadio;                //!< the D2D radio (D2dRadioHelper); empty: none
     std::vector<Ipv4Address> d2dAddress; //!< per device, its D2D address (if d2dRadio)
     Ptr<RadioEnergyMeter> energy;        //!< radio energy of each device (by device index)

@@ -5,13 +5,18 @@
 #include "ns3/lte-topology-helper.h"
 
 #include "ns3/abort.h"
+#include "ns3/backhaul-link.h"
 #include "ns3/boolean.h"
 #include "ns3/component-carrier-enb.h"
 #include "ns3/config.h"
 #include "ns3/double.h"
 #include "ns3/enum.h"
+#include "ns3/epc-mme-application.h"
+#include "ns3/internet-stack-helper.h"
+#include "ns3/ipv4-address-generator.h"
 #include "ns3/ipv4-address-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/ipv6-address-generator.h"
 #include "ns3/log.h"
 #include "ns3/lte-enb-net-device.h"
 #include "ns3/lte-enb-phy.h"
@@ -22,6 +27,7 @@
 #include "ns3/lte-ue-phy.h"
 #include "ns3/mobility-helper.h"
 #include "ns3/multi-model-spectrum-channel.h"
+#include "ns3/node-list.h"
 #include "ns3/nstime.h"
 #include "ns3/point-to-point-epc-helper.h"
 #include "ns3/point-to-point-helper.h"
@@ -29,6 +35,7 @@
 #include "ns3/string.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <sstream>
@@ -40,6 +47,44 @@ NS_LOG_COMPONENT_DEFINE("LteTopologyHelper");
 
 namespace
 {
+
+/// Random streams each regional core may take (eNBs and UEs): region r's start at
+/// 1000 + r x REGION_STREAMS, whichever rank builds it.
+constexpr int64_t REGION_STREAMS = int64_t{1} << 20;
+
+/// A regional core: its EPC helper, its fogs and devices (in index order), its rank.
+struct Region
+{
+    Ptr<PointToPointEpcHelper> epc;
+    std::vector<uint32_t> fogs;
+    std::vector<uint32_t> devices;
+    uint32_t rank{0};
+};
+
+/// The PGW, SGW and MME an EPC helper created (the MME has no accessor in ns-3.37: it is the
+/// node created after the SGW, checked by its application).
+std::vector<Ptr<Node>>
+CoreNodes(Ptr<PointToPointEpcHelper> epc)
+{
+    Ptr<Node> sgw = epc->GetSgwNode();
+    Ptr<Node> mme = NodeList::GetNode(sgw->GetId() + 1);
+    NS_ABORT_MSG_IF(mme->GetNApplications() == 0
+                        || !DynamicCast<EpcMmeApplication>(mme->GetApplication(0)),
+                    "LteTopologyHelper: the node after the SGW is not the EPC's MME");
+    return {epc->GetPgwNode(), sgw, mme};
+}
+
+/**
+ * Forget the IPv4 and IPv6 addresses ns-3's process-wide collision check has seen. Regional
+ * cores are separate networks that each number their links from the same bases (ns-3's EPC
+ * helper has no setting for them); the check would take their equal addresses for a mistake.
+ */
+void
+ForgetAllocatedAddresses()
+{
+    Ipv4AddressGenerator::Reset();
+    Ipv6AddressGenerator::Reset();
+}
 
 /// The smallest SRS periodicity LTE allows that exceeds \p uesPerCell.
 uint32_t
@@ -132,6 +177,19 @@ AddRoute(Ptr<Node> node, const char* network, const char* mask, Ipv4Address gate
 std::string
 LteTopologyHelper::Check(const Config& config)
 {
+    // the regions first: more ranks than regions leaves a rank without a cell, which the
+    // common check would report
+    if (config.fogs > 0 && (config.regions == 0 || config.regions > config.fogs))
+    {
+        return "regions " + std::to_string(config.regions) + " is not in 1..fogs "
+               + std::to_string(config.fogs);
+    }
+    if (config.partition.IsDistributed() && config.partition.ranks > config.regions)
+    {
+        return "ranks " + std::to_string(config.partition.ranks) + " are more than LTE regions "
+               + std::to_string(config.regions)
+               + ": a region's core (EPC) is the smallest part a rank runs (--lteRegions)";
+    }
     const std::string common = config.CheckCommon();
     if (!common.empty())
     {
@@ -166,6 +224,27 @@ LteTopologyHelper::Check(const Config& config)
         return "cqiPeriodMs " + std::to_string(config.cqiPeriodMs)
                + " is not one of 1, 2, 5, 10, 20, 40, 80, 160";
     }
+    if (config.regions > 1 && !config.channelPerCell)
+    {
+        return "regions " + std::to_string(config.regions)
+               + " need channelPerCell: cells of different regions on one channel would "
+                 "interfere in one process and not across ranks";
+    }
+    const CellPartition& cells = config.partition;
+    for (uint32_t f = 1; f < config.fogs; ++f)
+    {
+        const uint32_t region = RegionOf(f, config.fogs, config.regions);
+        const uint32_t first = static_cast<uint32_t>(
+            (uint64_t{region} * config.fogs + config.regions - 1) / config.regions);
+        if (cells.GetFogRank(f) != cells.GetFogRank(first))
+        {
+            return "fogs " + std::to_string(first) + " and " + std::to_string(f) + " of LTE region "
+                   + std::to_string(region) + " are on ranks "
+                   + std::to_string(cells.GetFogRank(first)) + " and "
+                   + std::to_string(cells.GetFogRank(f))
+                   + ": ns-3's EPC cannot span ranks, a region runs on one";
+        }
+    }
     return "";
 }
 
@@ -175,6 +254,27 @@ LteTopologyHelper::CellEdgeLossDb(double groundDistanceM)
     const double d = std::hypot(groundDistanceM, 30.0 - 1.5);
     const double lambda = 299792458.0 / 2120e6;
     return 20.0 * std::log10(4.0 * M_PI * d / lambda);
+}
+
+uint32_t
+LteTopologyHelper::RegionOf(uint32_t fog, uint32_t fogs, uint32_t regions)
+{
+    return static_cast<uint32_t>(uint64_t{fog} * regions / fogs);
+}
+
+CellPartition
+LteTopologyHelper::EvenByRegion(const Config& config, uint32_t ranks, uint32_t rank)
+{
+    CellPartition p;
+    p.ranks = ranks;
+    p.rank = rank;
+    const uint32_t regions = std::max(config.regions, 1U);
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        p.fogRank.push_back(
+            static_cast<uint32_t>(uint64_t{RegionOf(f, config.fogs, regions)} * ranks / regions));
+    }
+    return p;
 }
 
 FederatedTopology
@@ -196,65 +296,197 @@ LteTopologyHelper::Build(const Config& config)
                             BooleanValue(config.controlErrorModel));
 
     ApplyTransportDefaults(config);
+    const CellPartition& cells = config.partition;
+    const uint32_t regionCount = config.regions;
+    const bool regional = regionCount > 1;
     FederatedTopology t;
     t.radio = "lte";
+    t.partition = cells;
+    const Placement placement = PlaceNodes(config, 30.0, 1.5);
+    t.fogOf = placement.fogOf;
+
+    // one LTE helper numbers every cell and UE of the process (ns-3's ideal RRC finds a UE's
+    // eNB by cell id among all nodes); it uses one region's core at a time (SetEpcHelper)
     auto lte = CreateObject<LteHelper>();
-    auto epc = CreateObject<PointToPointEpcHelper>();
-    lte->SetEpcHelper(epc);
-    t.keepAlive = {lte, epc}; // the EPC's nodes and applications need their helpers
+    t.keepAlive.push_back(lte);
     if (config.maxLossDb > 0.0)
     {
         lte->SetSpectrumChannelAttribute("MaxLossDb", DoubleValue(config.maxLossDb));
     }
     lte->SetEnbDeviceAttribute("UlBandwidth", UintegerValue(config.resourceBlocks));
     lte->SetEnbDeviceAttribute("DlBandwidth", UintegerValue(config.resourceBlocks));
-    Ptr<Node> pgw = epc->GetPgwNode();
+    // the cores (each EPC helper creates its PGW, SGW and MME), on every rank: node ids are the
+    // same everywhere
+    std::vector<Region> regions(regionCount);
+    for (uint32_t r = 0; r < regionCount; ++r)
+    {
+        Region& region = regions[r];
+        for (uint32_t f = 0; f < config.fogs; ++f)
+        {
+            if (RegionOf(f, config.fogs, regionCount) == r)
+            {
+                region.fogs.push_back(f);
+            }
+        }
+        region.rank = cells.GetFogRank(region.fogs.front());
+        if (regional)
+        {
+            // every core numbers its own links (7.0.0.1 for its PGW's tunnel, 10.0.0.0/30
+            // and up for S1-U, 13.0.0.0/30, 14.0.0.0/30) from the same bases: separate
+            // networks, whose equal addresses ns-3's collision check would refuse
+            ForgetAllocatedAddresses();
+        }
+        region.epc = CreateObject<PointToPointEpcHelper>();
+        t.keepAlive.push_back(region.epc); // the EPC's nodes and applications need its helper
+        for (const Ptr<Node>& node : CoreNodes(region.epc))
+        {
+            node->SetAttribute("SystemId", UintegerValue(region.rank));
+        }
+    }
 
     NodeContainer enbs;
-    enbs.Create(config.fogs);
-    t.devices.Create(config.devices);
-    t.fogs.Create(config.fogs);
-    t.cloud.Create(1);
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        enbs.Add(CreateObject<Node>(cells.GetFogRank(f)));
+    }
+    CreateNodes(t, config.devices, config.fogs);
+    NodeContainer gateways; // regional cores only
+    for (uint32_t r = 0; regional && r < regionCount; ++r)
+    {
+        gateways.Add(CreateObject<Node>(regions[r].rank));
+    }
     t.radioPoints = enbs;
     t.energy = CreateObject<RadioEnergyMeter>();
 
-    const Placement placement = PlaceNodes(config, 30.0, 1.5);
-    t.fogOf = placement.fogOf;
     MobilityHelper mobility;
     mobility.SetMobilityModel("ns3::ConstantPositionMobilityModel");
     mobility.SetPositionAllocator(placement.fogs);
     mobility.Install(enbs);
     InstallDeviceMobility(config, placement, t.devices);
 
-    NetDeviceContainer enbDevices = lte->InstallEnbDevice(enbs);
-    NetDeviceContainer ueDevices = lte->InstallUeDevice(t.devices);
-    // fixed random streams: every run of a scenario draws the same, whatever ran before it
-    int64_t stream = 1000;
-    stream += lte->AssignStreams(enbDevices, stream);
-    lte->AssignStreams(ueDevices, stream);
-    InstallInternetStacks(t, NodeContainer(epc->GetPgwNode(), epc->GetSgwNode()));
-    Ipv4InterfaceContainer ueIfs = epc->AssignUeIpv4Address(ueDevices);
-    Ipv4StaticRoutingHelper routing;
-    for (uint32_t i = 0; i < config.devices; ++i)
+    // the radios of this rank's regions
+    std::vector<Ptr<LteEnbNetDevice>> enbDevice(config.fogs);
+    std::vector<Ptr<LteUeNetDevice>> ueDevice(config.devices);
+    for (uint32_t r = 0; r < regionCount; ++r)
     {
-        t.deviceAddress.push_back(ueIfs.GetAddress(i));
-        routing.GetStaticRouting(t.devices.Get(i)->GetObject<Ipv4>())
-            ->SetDefaultRoute(epc->GetUeDefaultGatewayAddress(), 1);
-        lte->Attach(ueDevices.Get(i), enbDevices.Get(t.fogOf[i]));
-        t.energy->WatchLteUe(i, DynamicCast<LteUeNetDevice>(ueDevices.Get(i)));
-    }
-    // after Attach, which tunes each UE to its cell's carrier
-    if (config.channelPerCell)
-    {
-        std::vector<std::vector<Ptr<LteUeNetDevice>>> cellUes(config.fogs);
+        Region& region = regions[r];
+        NodeContainer regionEnbs;
+        NodeContainer regionUes;
+        for (uint32_t f : region.fogs)
+        {
+            regionEnbs.Add(enbs.Get(f));
+        }
         for (uint32_t i = 0; i < config.devices; ++i)
         {
-            cellUes[t.fogOf[i]].push_back(DynamicCast<LteUeNetDevice>(ueDevices.Get(i)));
+            if (RegionOf(t.fogOf[i], config.fogs, regionCount) == r)
+            {
+                region.devices.push_back(i);
+                regionUes.Add(t.devices.Get(i));
+            }
         }
-        for (uint32_t f = 0; f < config.fogs; ++f)
+        if (region.rank != cells.rank)
         {
-            GiveCellItsChannels(lte, DynamicCast<LteEnbNetDevice>(enbDevices.Get(f)), cellUes[f],
-                                config.maxLossDb);
+            // another rank builds this region: take the MAC addresses of its S1-U links, so
+            // that later devices (D2D radios) get the addresses they have in one process
+            SkipMacAddresses(2 * region.fogs.size());
+            continue;
+        }
+        if (regional)
+        {
+            ForgetAllocatedAddresses(); // the core's S1-U addresses, as above
+        }
+        lte->SetEpcHelper(region.epc);
+        NetDeviceContainer regionEnbDevices = lte->InstallEnbDevice(regionEnbs);
+        NetDeviceContainer regionUeDevices = lte->InstallUeDevice(regionUes);
+        // fixed random streams: every run of a scenario draws the same, whatever ran before
+        // it; each region from a base of its own, whichever rank builds it
+        int64_t stream = 1000 + static_cast<int64_t>(r) * REGION_STREAMS;
+        stream += lte->AssignStreams(regionEnbDevices, stream);
+        stream += lte->AssignStreams(regionUeDevices, stream);
+        NS_ABORT_MSG_IF(stream > 1000 + static_cast<int64_t>(r + 1) * REGION_STREAMS && regional,
+                        "LteTopologyHelper: region " << r << " takes more than " << REGION_STREAMS
+                                                     << " random streams");
+        for (std::size_t k = 0; k < region.fogs.size(); ++k)
+        {
+            enbDevice[region.fogs[k]]
+                = DynamicCast<LteEnbNetDevice>(regionEnbDevices.Get(static_cast<uint32_t>(k)));
+        }
+        for (std::size_t k = 0; k < region.devices.size(); ++k)
+        {
+            ueDevice[region.devices[k]]
+                = DynamicCast<LteUeNetDevice>(regionUeDevices.Get(static_cast<uint32_t>(k)));
+        }
+    }
+    NodeContainer fixStreams;
+    for (const Region& region : regions)
+    {
+        fixStreams.Add(region.epc->GetPgwNode());
+        fixStreams.Add(region.epc->GetSgwNode());
+    }
+    InternetStackHelper().Install(gateways);
+    fixStreams.Add(gateways);
+    InstallInternetStacks(t, fixStreams);
+
+    // UE addresses: one core numbers its UEs 7.0.0.2 and up; regional cores 7.(r+1).0.1 and
+    // up, so that the cloud tells the regions apart
+    t.deviceAddress.resize(config.devices);
+    for (uint32_t r = 0; r < regionCount; ++r)
+    {
+        Region& region = regions[r];
+        const bool local = region.rank == cells.rank;
+        NetDeviceContainer regionUeDevices;
+        for (uint32_t i : region.devices)
+        {
+            regionUeDevices.Add(ueDevice[i]);
+        }
+        if (!regional)
+        {
+            Ipv4InterfaceContainer ueIfs = region.epc->AssignUeIpv4Address(regionUeDevices);
+            for (std::size_t k = 0; k < region.devices.size(); ++k)
+            {
+                t.deviceAddress[region.devices[k]] = ueIfs.GetAddress(static_cast<uint32_t>(k));
+            }
+        }
+        else
+        {
+            std::ostringstream base;
+            base << "0." << (r + 1) << ".0.1";
+            Ipv4AddressHelper ueAddresses("7.0.0.0", "255.0.0.0", base.str().c_str());
+            for (uint32_t i : region.devices)
+            {
+                t.deviceAddress[i]
+                    = local ? ueAddresses.Assign(NetDeviceContainer(ueDevice[i])).GetAddress(0)
+                            : ueAddresses.NewAddress();
+            }
+        }
+        if (!local)
+        {
+            continue;
+        }
+        Ipv4StaticRoutingHelper routing;
+        lte->SetEpcHelper(region.epc);
+        for (uint32_t i : region.devices)
+        {
+            routing.GetStaticRouting(t.devices.Get(i)->GetObject<Ipv4>())
+                ->SetDefaultRoute(region.epc->GetUeDefaultGatewayAddress(), 1);
+            lte->Attach(ueDevice[i], enbDevice[t.fogOf[i]]);
+            t.energy->WatchLteUe(i, ueDevice[i]);
+        }
+        // after Attach, which tunes each UE to its cell's carrier
+        if (config.channelPerCell)
+        {
+            for (uint32_t f : region.fogs)
+            {
+                std::vector<Ptr<LteUeNetDevice>> cellUes;
+                for (uint32_t i : region.devices)
+                {
+                    if (t.fogOf[i] == f)
+                    {
+                        cellUes.push_back(ueDevice[i]);
+                    }
+                }
+                GiveCellItsChannels(lte, enbDevice[f], cellUes, config.maxLossDb);
+            }
         }
     }
 
@@ -262,44 +494,120 @@ LteTopologyHelper::Build(const Config& config)
     PointToPointHelper mec;
     mec.SetDeviceAttribute("DataRate", StringValue(config.mecRate));
     mec.SetChannelAttribute("Delay", StringValue(config.mecDelay));
-    PointToPointHelper backhaul;
-    backhaul.SetDeviceAttribute("DataRate", StringValue(config.backhaulRate));
-    backhaul.SetChannelAttribute("Delay", StringValue(config.backhaulDelay));
-    std::vector<Ipv4Address> pgwSide;
+    PointToPointHelper pcap; // PCAP of any point-to-point device
+    Ptr<Node> cloud = t.cloud.Get(0);
     for (uint32_t f = 0; f < config.fogs; ++f)
     {
-        // the fog's MEC host behind the PGW
-        NetDeviceContainer link = mec.Install(pgw, t.fogs.Get(f));
+        const Region& region = regions[RegionOf(f, config.fogs, regionCount)];
+        Ptr<Node> pgw = region.epc->GetPgwNode();
+        // the fog's MEC host behind its core's PGW
         std::ostringstream base;
         base << "10.3." << f << ".0";
         ipv4.SetBase(base.str().c_str(), "255.255.255.252");
-        Ipv4InterfaceContainer ifs = ipv4.Assign(link);
-        pgwSide.push_back(ifs.GetAddress(0));
-        t.fogDeviceAddress.push_back(ifs.GetAddress(1));
+        Ipv4Address pgwSide;
+        if (cells.IsLocalFog(f))
+        {
+            NetDeviceContainer link = mec.Install(pgw, t.fogs.Get(f));
+            Ipv4InterfaceContainer ifs = ipv4.Assign(link);
+            pgwSide = ifs.GetAddress(0);
+            t.fogDeviceAddress.push_back(ifs.GetAddress(1));
+            if (!config.pcapPrefix.empty())
+            {
+                pcap.EnablePcap(config.pcapPrefix, link.Get(1), true);
+            }
+        }
+        else
+        {
+            SkipMacAddresses(2);
+            pgwSide = ipv4.NewAddress();
+            t.fogDeviceAddress.push_back(ipv4.NewAddress());
+            AddPlaceholderDevice(t.fogs.Get(f)); // the MEC link's device index
+        }
         // the fog's backhaul to the cloud
-        NetDeviceContainer up = backhaul.Install(t.fogs.Get(f), t.cloud.Get(0));
+        NetDeviceContainer up
+            = InstallBackhaulLink(t.fogs.Get(f), cloud, config.backhaulRate, config.backhaulDelay);
         std::ostringstream upBase;
         upBase << "10.2." << f << ".0";
         ipv4.SetBase(upBase.str().c_str(), "255.255.255.252");
         Ipv4InterfaceContainer upIfs = ipv4.Assign(up);
         t.fogBackhaulAddress.push_back(upIfs.GetAddress(0));
         t.cloudAddress.push_back(upIfs.GetAddress(1));
-        AddRoute(t.fogs.Get(f), "7.0.0.0", "255.0.0.0", pgwSide.back());
-        if (!config.pcapPrefix.empty())
+        if (cells.IsLocalFog(f))
         {
-            mec.EnablePcap(config.pcapPrefix, link.Get(1), true);
-            backhaul.EnablePcap(config.pcapPrefix, up.Get(1), true);
+            AddRoute(t.fogs.Get(f), "7.0.0.0", "255.0.0.0", pgwSide);
+        }
+        if (!config.pcapPrefix.empty() && cells.IsCloudLocal())
+        {
+            pcap.EnablePcap(config.pcapPrefix, up.Get(1), true);
         }
     }
-    // the cloud's own link to the PGW, for the star baseline
-    NetDeviceContainer internetLink = backhaul.Install(pgw, t.cloud.Get(0));
-    ipv4.SetBase("10.4.0.0", "255.255.255.252");
-    Ipv4InterfaceContainer internetIfs = ipv4.Assign(internetLink);
-    t.cloudDeviceAddress = internetIfs.GetAddress(1);
-    AddRoute(t.cloud.Get(0), "7.0.0.0", "255.0.0.0", internetIfs.GetAddress(0));
-    if (!config.pcapPrefix.empty())
+    if (!regional)
     {
-        backhaul.EnablePcap(config.pcapPrefix, internetLink.Get(1), true);
+        // the cloud's own link to the PGW, for the star baseline
+        NetDeviceContainer internetLink = InstallBackhaulLink(
+            regions[0].epc->GetPgwNode(), cloud, config.backhaulRate, config.backhaulDelay);
+        ipv4.SetBase("10.4.0.0", "255.255.255.252");
+        Ipv4InterfaceContainer internetIfs = ipv4.Assign(internetLink);
+        t.cloudDeviceAddress.assign(config.devices, internetIfs.GetAddress(1));
+        AddRoute(cloud, "7.0.0.0", "255.0.0.0", internetIfs.GetAddress(0));
+        if (!config.pcapPrefix.empty())
+        {
+            pcap.EnablePcap(config.pcapPrefix, internetLink.Get(1), true);
+        }
+        return t;
+    }
+    // each region's gateway: behind its PGW as a MEC host, and linked to the cloud
+    t.cloudDeviceAddress.resize(config.devices);
+    for (uint32_t r = 0; r < regionCount; ++r)
+    {
+        const Region& region = regions[r];
+        const bool local = region.rank == cells.rank;
+        Ptr<Node> gateway = gateways.Get(r);
+        std::ostringstream coreBase;
+        coreBase << "10.5." << r << ".0";
+        ipv4.SetBase(coreBase.str().c_str(), "255.255.255.252");
+        Ipv4Address pgwSide;
+        Ipv4Address gatewayCoreSide;
+        if (local)
+        {
+            NetDeviceContainer link = mec.Install(region.epc->GetPgwNode(), gateway);
+            Ipv4InterfaceContainer ifs = ipv4.Assign(link);
+            pgwSide = ifs.GetAddress(0);
+            gatewayCoreSide = ifs.GetAddress(1);
+        }
+        else
+        {
+            SkipMacAddresses(2);
+            pgwSide = ipv4.NewAddress();
+            gatewayCoreSide = ipv4.NewAddress();
+            AddPlaceholderDevice(gateway); // the core link's device index
+        }
+        NetDeviceContainer up
+            = InstallBackhaulLink(gateway, cloud, config.backhaulRate, config.backhaulDelay);
+        std::ostringstream upBase;
+        upBase << "10.4." << r << ".0";
+        ipv4.SetBase(upBase.str().c_str(), "255.255.255.252");
+        Ipv4InterfaceContainer upIfs = ipv4.Assign(up);
+        for (uint32_t i : region.devices)
+        {
+            t.cloudDeviceAddress[i] = upIfs.GetAddress(1);
+        }
+        if (local)
+        {
+            AddRoute(region.epc->GetPgwNode(), "10.4.0.0", "255.255.0.0", gatewayCoreSide);
+            AddRoute(gateway, "7.0.0.0", "255.0.0.0", pgwSide);
+            AddRoute(gateway, "0.0.0.0", "0.0.0.0", upIfs.GetAddress(1));
+        }
+        if (cells.IsCloudLocal())
+        {
+            std::ostringstream ues;
+            ues << "7." << (r + 1) << ".0.0";
+            AddRoute(cloud, ues.str().c_str(), "255.255.0.0", upIfs.GetAddress(0));
+            if (!config.pcapPrefix.empty())
+            {
+                pcap.EnablePcap(config.pcapPrefix, up.Get(1), true);
+            }
+        }
     }
     return t;
 }

@@ -25,6 +25,16 @@ namespace ns3
  * and one to the cloud (for the star baseline). RLC runs in acknowledged mode with a
  * transmit buffer of RlcBufferBytes (LTE's 10 KiB default throttles TCP to about 2 Mb/s),
  * and SRS periodicity is raised above the number of UEs per cell.
+ *
+ * Regional cores (Config::regions > 1): the fogs are split into regions in blocks (fog f in
+ * region floor(f x regions / fogs), RegionOf()), and each region has an EPC of its own (PGW,
+ * SGW, MME, its eNBs, its UEs and its fogs' MEC hosts) and a region gateway: a router with a
+ * MecRate/MecDelay link to the region's PGW and a backhaul link (BackhaulRate,
+ * BackhaulDelay) to the cloud, which carries the region's star-baseline traffic. Region r's
+ * UEs have addresses 7.(r+1).x.y, so the cloud routes 7.(r+1).0.0/16 to region r's gateway.
+ * A region is what a rank of a distributed run holds whole (ns-3's EPC cannot span ranks):
+ * its links to the cloud, the fogs' backhaul and the gateway's, are the only ones that cross
+ * ranks. With one region (the default) the network is the one-EPC network above.
  */
 class LteTopologyHelper
 {
@@ -67,7 +77,21 @@ class LteTopologyHelper
         /// evaluating it is about an eighth of what an idle cell costs to simulate. Turn it
         /// on for cells whose edge has a low SINR
         bool controlErrorModel{false};
+        /// Regional cores (EPCs), 1..fogs: see the class description. More than one needs
+        /// channelPerCell (another rank's cells are not simulated, so they cannot interfere)
+        uint32_t regions{1};
     };
+
+    /// \return the region of fog \p fog of \p fogs split into \p regions:
+    /// floor(fog x regions / fogs)
+    static uint32_t RegionOf(uint32_t fog, uint32_t fogs, uint32_t regions);
+
+    /**
+     * The partition of \p config's cells over \p ranks that keeps regions whole: region r on
+     * rank floor(r x ranks / regions) (as CellPartition::Even spreads cells), each fog on its
+     * region's rank. With one region per fog it is CellPartition::Even.
+     */
+    static CellPartition EvenByRegion(const Config& config, uint32_t ranks, uint32_t rank);
 
     /**
      * \return the Friis loss (dB) of the downlink carrier (the default EARFCN 100,
@@ -75,7 +99,8 @@ class LteTopologyHelper
      */
     static double CellEdgeLossDb(double groundDistanceM);
 
-    /// \return an empty string, or what is wrong with \p config (naming the value)
+    /// \return an empty string, or what is wrong with \p config (naming the value),
+    /// including a partition that splits a region or has more ranks than regions
     static std::string Check(const Config& config);
 
     /// Build the network and an energy meter on each UE's uplink; aborts on a bad config.

@@ -252,7 +252,7 @@ WifiTopologyHelper::Build(const Config& config)
             backhaul.EnablePcap(config.pcapPrefix, link.Get(1), true);
         }
     }
-    t.cloudDeviceAddress = t.cloudAddress.at(0);
+    t.cloudDeviceAddress.assign(config.devices, t.cloudAddress.at(0));
     AddStaticRoutes(t);
     return t;
 }

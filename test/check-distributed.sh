@@ -3,10 +3,12 @@
 # A federated scenario on ns-3's distributed simulator gives, bit for bit, what one process
 # gives: the same small Wi-Fi scenario (4 fogs, star, hierarchical and D2D-tree methods) in one
 # process, on 2 ranks and on 4 ranks (more ranks than cores) of ns-3's granted-time-window
-# simulator, compared file by file: per-round and per-device results and the summary byte for
-# byte, every PCAP capture (the cells' and the backhaul's) record by record. Then bad partitions: more ranks than fogs, a
-# --fogRanks list of the wrong length and one that leaves a rank without a cell, each
-# refused on every rank with a message naming the value, non-zero, within a time limit.
+# simulator, and the same methods over LTE with two regional cores (2 fogs each) in one process
+# and on 2 ranks, compared file by file: per-round and per-device results and the summary byte
+# for byte, every PCAP capture (the cells' and the backhaul's) record by record. Then bad
+# partitions: more ranks than fogs or than LTE regions, a --fogRanks list of the wrong length,
+# one that leaves a rank without a cell and one that splits a region, each refused on every rank
+# with a message naming the value, non-zero, within a time limit.
 # Usage: check-distributed.sh <path to hffm-paper-table> <output folder>
 set -euo pipefail
 example=$1
@@ -22,53 +24,75 @@ small=(--devices=8 --fogs=4 --rounds=2 --samplesPerDevice=40 --testSamples=100
   --pretrainSamples=0 --evalEvery=1 --threads=1 --pcap=1 --clusterSize=2
   --methods=star,hier-1,edge-only+d2d)
 
+lte=(--radio=lte --lteRegions=2)
+
 timeout 600 "$example" "${small[@]}" --outputDir="$out" --runTag=one > "$out/one.txt"
 timeout 600 "${mpi[@]}" 2 "$example" "${small[@]}" --distributed=gtw --outputDir="$out" \
   --runTag=gtw2 > "$out/gtw2.txt"
 timeout 600 "${mpi[@]}" 4 "$example" "${small[@]}" --distributed=gtw --outputDir="$out" \
   --runTag=gtw4 > "$out/gtw4.txt"
+timeout 600 "$example" "${small[@]}" "${lte[@]}" --outputDir="$out" --runTag=lte-one \
+  > "$out/lte-one.txt"
+timeout 600 "${mpi[@]}" 2 "$example" "${small[@]}" "${lte[@]}" --distributed=gtw \
+  --outputDir="$out" --runTag=lte-gtw2 > "$out/lte-gtw2.txt"
 
 status=0
-for run in gtw2 gtw4; do
+# compare <one-process run> <distributed run> <its ranks>
+compare() {
+  local one=$1 run=$2 ranks=$3
   # ranks-*.csv: each rank's wall time, which no two runs share
-  files=$(cd "$out/one" && ls | grep -v '^ranks-')
+  local files
+  files=$(cd "$out/$one" && ls | grep -v '^ranks-')
   for f in $files; do
-    if cmp -s "$out/one/$f" "$out/$run/$f"; then
+    if cmp -s "$out/$one/$f" "$out/$run/$f"; then
       continue
     fi
     # a capture where a device sends and receives across ranks in the same instant may list
     # those records in another order (test/compare-pcap.py says why); nothing else may differ
     if [[ $f == *.pcap ]]; then
-      if python3 "$here/test/compare-pcap.py" "$out/one/$f" "$out/$run/$f"; then
+      if python3 "$here/test/compare-pcap.py" "$out/$one/$f" "$out/$run/$f"; then
         continue
       fi
       status=1
     else
-      echo "FAIL: $run/$f differs from the one-process run's"
-      diff "$out/one/$f" "$out/$run/$f" | head -8 || true
+      echo "FAIL: $run/$f differs from $one/$f"
+      diff "$out/$one/$f" "$out/$run/$f" | head -8 || true
       status=1
     fi
   done
-  extra=$(cd "$out/$run" && ls | grep -v '^ranks-' | grep -vxF -f <(cd "$out/one" && ls) || true)
+  local extra
+  extra=$(cd "$out/$run" && ls | grep -v '^ranks-' | grep -vxF -f <(cd "$out/$one" && ls) || true)
   if [ -n "$extra" ]; then
-    echo "FAIL: $run has files the one-process run lacks: $extra"
+    echo "FAIL: $run has files $one lacks: $extra"
+    status=1
+  fi
+  local rows=$(($(wc -l < "$out/$run/ranks-star-seed1.csv") - 1))
+  if [ "$rows" -ne "$ranks" ]; then
+    echo "FAIL: $run/ranks-star-seed1.csv has $rows ranks, not $ranks"
+    status=1
+  fi
+  local count pcaps
+  count=$(cd "$out/$one" && ls | grep -vc '^ranks-')
+  pcaps=$(cd "$out/$one" && ls | grep -c '\.pcap$' || true)
+  if [ "$pcaps" -lt 10 ]; then
+    echo "FAIL: only $pcaps PCAP files of $one to compare"
+    status=1
+  fi
+  echo "$run: compared $count files ($pcaps PCAP) with $one"
+}
+compare one gtw2 2
+compare one gtw4 4
+compare lte-one lte-gtw2 2
+# the regional cores carry the star baseline: nodes are the cores (0-5), eNBs (6-9), devices
+# (10-17), fogs (18-21), the cloud (22) and the gateways; the cloud's devices are its loopback,
+# the 4 fogs' links and the 2 gateways' (5, 6), each of which carried uploads
+for d in 5 6; do
+  f="$out/lte-one/pcap-star-seed1-22-$d.pcap"
+  if [ ! -f "$f" ] || [ "$(stat -c %s "$f")" -lt 100000 ]; then
+    echo "FAIL: $f is missing or carried no uploads"
     status=1
   fi
 done
-for run in gtw2 gtw4; do
-  ranks=$(($(wc -l < "$out/$run/ranks-star-seed1.csv") - 1))
-  if [ "$ranks" -ne "${run#gtw}" ]; then
-    echo "FAIL: $run/ranks-star-seed1.csv has $ranks ranks"
-    status=1
-  fi
-done
-count=$(cd "$out/one" && ls | grep -vc '^ranks-')
-pcaps=$(cd "$out/one" && ls | grep -c '\.pcap$' || true)
-if [ "$pcaps" -lt 10 ]; then
-  echo "FAIL: only $pcaps PCAP files to compare"
-  status=1
-fi
-echo "compared $count files ($pcaps PCAP) of 1, 2 and 4 ranks"
 
 # bad partitions: refused on every rank, naming the value, non-zero, nothing hangs
 refuse() {
@@ -95,4 +119,9 @@ refuse "rank 1 runs no cell" 2 "$example" "${tiny[@]}" --distributed=gtw --fogRa
 refuse "'2' is not a rank in 0..1" 2 "$example" "${tiny[@]}" --distributed=gtw --fogRanks=0,2
 refuse "is not gtw" 2 "$example" "${tiny[@]}" --distributed=yes
 refuse "cannot run a simulation in chunks" 2 "$example" "${tiny[@]}" --distributed=null
+lteTiny=("${tiny[@]}" --devices=8 --fogs=4 --radio=lte)
+refuse "ranks 4 are more than LTE regions 2" 4 "$example" "${lteTiny[@]}" --lteRegions=2 \
+  --distributed=gtw
+refuse "fogs 0 and 1 of LTE region 0 are on ranks 0 and 1" 2 "$example" "${lteTiny[@]}" \
+  --lteRegions=2 --distributed=gtw --fogRanks=0,1,1,1
 exit $status

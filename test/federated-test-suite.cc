@@ -346,6 +346,77 @@ class LteChannelPerCellTestCase : public TestCase
 };
 
 /**
+ * LTE with regional cores: two fogs in two regions, each with its own EPC and gateway. Each
+ * region numbers its UEs 7.(r+1).x.y and its devices reach the cloud at the cloud's address on
+ * their region's gateway link; in the star baseline, what each region's devices upload crosses
+ * that region's gateway link and no other, and the fogs' backhaul links carry nothing.
+ */
+class LteRegionsTestCase : public TestCase
+{
+  public:
+    LteRegionsTestCase()
+        : TestCase("LTE regional cores: own UE addresses, star uploads through own gateway")
+    {
+    }
+
+  private:
+    void DoRun() override
+    {
+        RngSeedManager::SetSeed(5);
+        RngSeedManager::SetRun(1);
+        auto learner = TinyLearner(4);
+        LteTopologyHelper::Config c;
+        c.devices = 4;
+        c.fogs = 2;
+        c.regions = 2;
+        c.resourceBlocks = 25;
+        const FederatedTopology topology = LteTopologyHelper::Build(c);
+        for (uint32_t i = 0; i < c.devices; ++i)
+        {
+            const uint32_t region = topology.fogOf[i]; // one fog per region
+            const Ipv4Address ues(("7." + std::to_string(region + 1) + ".0.0").c_str());
+            NS_TEST_EXPECT_MSG_EQ(topology.deviceAddress[i].CombineMask(Ipv4Mask("/16")), ues,
+                                  "device " << i << "'s address " << topology.deviceAddress[i]);
+            const Ipv4Address cloud(("10.4." + std::to_string(region) + ".2").c_str());
+            NS_TEST_EXPECT_MSG_EQ(topology.cloudDeviceAddress[i], cloud,
+                                  "device " << i << " reaches the cloud through its region");
+        }
+        // the cloud's devices: loopback, the two fogs' backhaul links, the two gateway links
+        Ptr<Node> cloud = topology.cloud.Get(0);
+        NS_TEST_ASSERT_MSG_EQ(cloud->GetNDevices(), 5U, "the cloud's links");
+        std::vector<uint64_t> received(4, 0);
+        for (uint32_t d = 1; d < 5; ++d)
+        {
+            cloud->GetDevice(d)->TraceConnectWithoutContext(
+                "MacRx", Callback<void, Ptr<const Packet>>([&received, d](Ptr<const Packet> p)
+                                                           { received[d - 1] += p->GetSize(); }));
+        }
+        const FederatedApps apps = InstallFourDevices(learner, topology, "star", 1, Seconds(30));
+        Recorder rec;
+        rec.Attach(apps);
+        Simulator::Stop(Seconds(600));
+        Simulator::Run();
+        NS_TEST_EXPECT_MSG_EQ(rec.finished, 1U, "the star round finishes");
+        std::vector<uint64_t> uploaded(2, 0);
+        for (uint32_t i = 0; i < apps.devices.size(); ++i)
+        {
+            uploaded[topology.fogOf[i]] += apps.devices[i]->GetBytesSent();
+        }
+        Simulator::Destroy();
+        NS_TEST_EXPECT_MSG_EQ(received[0] + received[1], 0U, "nothing on the fogs' backhaul");
+        for (uint32_t r = 0; r < 2; ++r)
+        {
+            NS_TEST_ASSERT_MSG_GT(uploaded[r], 0U, "region " << r << "'s devices uploaded");
+            // the uploads with their TCP/IP headers, and the ACKs of the cloud's pushes
+            NS_TEST_EXPECT_MSG_GT_OR_EQ(received[2 + r], uploaded[r],
+                                        "region " << r << "'s uploads cross its gateway link");
+            NS_TEST_EXPECT_MSG_LT(received[2 + r], uploaded[r] * 11 / 10 + 10000,
+                                  "region " << r << "'s gateway link carries only its uploads");
+        }
+    }
+};
+
+/**
  * A busy 802.11ax cell: ten stations and their access point set up Block Ack agreements in
  * both directions while they contend. With ns-3 3.37's 1 ms ADDBA response timeout a late
  * response left one station's traffic buffered for ever, and it missed every round (checked
@@ -1480,6 +1551,7 @@ class FederatedTestSuite : public TestSuite
         AddTestCase(new HierarchicalRoundsTestCase("wifi", 4), TestCase::QUICK);
         AddTestCase(new HierarchicalRoundsTestCase("lte", 2), TestCase::QUICK);
         AddTestCase(new LteChannelPerCellTestCase, TestCase::QUICK);
+        AddTestCase(new LteRegionsTestCase, TestCase::QUICK);
         AddTestCase(new BusyWifiCellTestCase, TestCase::QUICK);
         AddTestCase(new DropoutTestCase, TestCase::QUICK);
         AddTestCase(new CorruptUploadTestCase, TestCase::QUICK);

@@ -115,3 +115,58 @@ TEST(CellPartition, BadPartitionsNameTheValue)
     c.partition = CellPartition::Even(c.fogs, 3, 0);
     EXPECT_NE(WifiTopologyHelper::Check(c).find("more than fogs"), std::string::npos);
 }
+
+// Regions are blocks of fogs, as cells are blocks on ranks: 10 fogs in 4 regions are
+// floor(f x 4 / 10) = 0 0 0 1 1 2 2 2 3 3; on 2 ranks, regions 0 and 1 on rank 0 (fogs 0-4),
+// regions 2 and 3 on rank 1 (fogs 5-9), not Even's split of fogs 0-4 / 5-9 by fog.
+TEST(LteRegions, RegionsAreBlocksKeptWholeOnRanks)
+{
+    std::vector<uint32_t> region;
+    for (uint32_t f = 0; f < 10; ++f)
+    {
+        region.push_back(LteTopologyHelper::RegionOf(f, 10, 4));
+    }
+    EXPECT_EQ(region, (std::vector<uint32_t>{0, 0, 0, 1, 1, 2, 2, 2, 3, 3}));
+    LteTopologyHelper::Config c;
+    c.devices = 20;
+    c.fogs = 10;
+    c.regions = 4;
+    const CellPartition two = LteTopologyHelper::EvenByRegion(c, 2, 1);
+    EXPECT_EQ(two.fogRank, (std::vector<uint32_t>{0, 0, 0, 0, 0, 1, 1, 1, 1, 1}));
+    EXPECT_EQ(two.rank, 1U);
+    c.partition = two;
+    EXPECT_EQ(LteTopologyHelper::Check(c), "");
+    // 3 ranks: regions 0, 1 | 2 | 3 (floor(r x 3 / 4) = 0 0 1 2), never a region split
+    const CellPartition three = LteTopologyHelper::EvenByRegion(c, 3, 0);
+    EXPECT_EQ(three.fogRank, (std::vector<uint32_t>{0, 0, 0, 0, 0, 1, 1, 1, 2, 2}));
+    // one region per fog: the partition by cells
+    c.regions = 10;
+    EXPECT_EQ(LteTopologyHelper::EvenByRegion(c, 4, 0).fogRank,
+              CellPartition::Even(10, 4, 0).fogRank);
+}
+
+TEST(LteRegions, BadRegionsNameTheValue)
+{
+    LteTopologyHelper::Config c;
+    c.devices = 8;
+    c.fogs = 4;
+    c.regions = 5;
+    EXPECT_NE(LteTopologyHelper::Check(c).find("regions 5 is not in 1..fogs 4"), std::string::npos);
+    c.regions = 0;
+    EXPECT_NE(LteTopologyHelper::Check(c).find("regions 0"), std::string::npos);
+    c.regions = 2;
+    c.channelPerCell = false;
+    EXPECT_NE(LteTopologyHelper::Check(c).find("need channelPerCell"), std::string::npos);
+    c.channelPerCell = true;
+    // more ranks than regions, though not more than fogs
+    c.partition = CellPartition::Even(4, 4, 0);
+    const std::string tooMany = LteTopologyHelper::Check(c);
+    EXPECT_NE(tooMany.find("ranks 4 are more than LTE regions 2"), std::string::npos) << tooMany;
+    // a partition that splits region 0 (fogs 0 and 1)
+    ASSERT_EQ(CellPartition::Parse("0,1,1,1", 4, 2, 0, c.partition), "");
+    const std::string split = LteTopologyHelper::Check(c);
+    EXPECT_NE(split.find("fogs 0 and 1 of LTE region 0 are on ranks 0 and 1"), std::string::npos)
+        << split;
+    ASSERT_EQ(CellPartition::Parse("1,1,0,0", 4, 2, 0, c.partition), "");
+    EXPECT_EQ(LteTopologyHelper::Check(c), "") << "whole regions, on any rank";
+}
