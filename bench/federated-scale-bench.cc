@@ -83,7 +83,8 @@ Run(int argc, char* argv[])
                     "region per rank or more",
                     lteRegions, {1, 250});
     cmd.AddValue("distributed",
-                 "run on MPI ranks (mpirun -np N) with ns-3's distributed simulator: gtw; "
+                 "run on MPI ranks (mpirun -np N) with ns-3's distributed simulator: gtw or "
+                 "null; "
                  "empty: one process",
                  distributed);
     cmd.Parse(argc, argv);

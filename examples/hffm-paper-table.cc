@@ -224,7 +224,8 @@ Run(int argc, char* argv[])
     std::string distributed;
     cmd.AddValue("distributed",
                  "run on MPI ranks (start with mpirun -np N) with ns-3's distributed "
-                 "simulator: gtw (granted time windows); empty: one process",
+                 "simulator: gtw (granted time windows) or null (null messages); empty: one "
+                 "process",
                  distributed);
     std::string fogRanks;
     cmd.AddValue("fogRanks",

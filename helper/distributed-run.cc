@@ -35,18 +35,10 @@ DistributedRun::IsAvailable()
 std::string
 DistributedRun::CheckSimulator(const std::string& name)
 {
-    if (name == "null")
+    if (name != "gtw" && name != "null")
     {
-        // NullMessageSimulatorImpl::Run() starts its protocol afresh on every call: it sends
-        // its first null messages again (promising only one link delay from time 0) and resets
-        // its safe time, so the ranks of a run that stops after every chunk wait for ever
-        return "ns-3 3.37's null-message simulator cannot run a simulation in chunks, which "
-               "hffm's exchanges between ranks need (doc/hffm.rst, \"Distributed runs\"): use "
-               "gtw";
-    }
-    if (name != "gtw")
-    {
-        return "distributed simulator '" + name + "' is not gtw (granted time windows)";
+        return "distributed simulator '" + name
+               + "' is not gtw (granted time windows) or null (null messages)";
     }
     if (!IsAvailable())
     {

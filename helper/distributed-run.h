@@ -28,13 +28,14 @@ class DistributedRun
 
     /**
      * \return an empty string if \p name is "gtw" (ns-3's DistributedSimulatorImpl: granted
-     * time windows) and hffm has MPI, or what is wrong. "null" (NullMessageSimulatorImpl) is
-     * refused: its Run() cannot be called once per chunk.
+     * time windows) or "null" (NullMessageSimulatorImpl: null messages; scripts/build-ns3-mpi.sh
+     * patches its Run() to resume after a Stop(), as running in chunks needs) and hffm has
+     * MPI, or what is wrong.
      */
     static std::string CheckSimulator(const std::string& name);
 
     /**
-     * Start MPI and select ns-3's distributed simulator \p name ("gtw"): call it
+     * Start MPI and select ns-3's distributed simulator \p name ("gtw" or "null"): call it
      * before creating any node or scheduling any event. Aborts if hffm was built without MPI.
      */
     static void Enable(int* argc, char*** argv, const std::string& name);

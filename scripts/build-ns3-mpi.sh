@@ -23,6 +23,12 @@
 #   src/                            the downloaded source package (kept: rebuilds need no network)
 # The last line printed is "ns3-mpi: PREFIX".
 #
+# Patches: scripts/ns3-mpi-patches/*.patch are applied to the extracted sources, in name order;
+# each says why in its header. Both make the null-message simulator run a simulation in parts
+# (Stop, Run, and again), as hffm's ResultsCollector does: its Run() resumes after a Stop()
+# (null-message-resumable-run.patch), and its interface can be disabled, enabled and disabled
+# again (null-message-disable-forgets-requests.patch).
+#
 # Defines: the sources are compiled as Debian compiled ns-3 (release profile with logging:
 # NS3_BUILD_PROFILE_RELEASE, NS3_LOG_ENABLE, no NS3_ASSERT_ENABLE) plus NS3_MPI.
 # Consumers compile with -DNS3_MPI (only the helpers' #ifdef NS3_MPI branches care).
@@ -44,7 +50,7 @@ die() {
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 installed libns3-dev || die "libns3-dev is not installed (run scripts/install-deps.sh)"
 missing=()
-for p in libopenmpi-dev openmpi-bin; do
+for p in libopenmpi-dev openmpi-bin patch; do
   installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -105,6 +111,7 @@ stamp_text=$(
   echo "flags: ${cxxflags[*]}"
   echo "remote-channel: $build_remote_channel"
   echo "script: $(cat "${BASH_SOURCE[0]}" "$here/debian-source.sh" | sha256sum | cut -d' ' -f1)"
+  echo "patches: $(cat "$here"/ns3-mpi-patches/*.patch | sha256sum | cut -d' ' -f1)"
 )
 lib="$prefix/lib/libhffm-ns3-mpi.so"
 if [ -f "$prefix/stamp" ] && [ -f "$lib" ] && [ -f "$prefix/hffm-ns3-mpi.cmake" ] &&
@@ -132,6 +139,10 @@ cmakelists=$(find "$build" -path '*/src/mpi/CMakeLists.txt' -print -quit)
 tree=${cmakelists%/src/mpi/CMakeLists.txt}                      # .../ns-allinone-3.37/ns-3.37
 mpi_dir="$tree/src/mpi"
 p2p_dir="$tree/src/point-to-point/model"
+for p in "$here"/ns3-mpi-patches/*.patch; do
+  log "applying $(basename "$p")"
+  patch -d "$tree" -p1 --quiet --forward < "$p" || die "$(basename "$p") does not apply to $orig"
+done
 
 # The sources and public headers the mpi module's own CMakeLists.txt lists, plus every header
 # of its model/ folder (the simulator implementations' headers, for programs that name them).

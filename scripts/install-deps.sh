@@ -11,8 +11,8 @@ PACKAGES=(
   build-essential cmake ccache pkg-config git clang-format
   # ns-3 3.37 and what its CMake config references without depending on it
   libns3-dev ns3 libgsl-dev libxml2-dev libsqlite3-dev libpython3.11-dev
-  # MPI, for ns-3's distributed simulator built by scripts/build-ns3-mpi.sh
-  libopenmpi-dev openmpi-bin
+  # MPI, for ns-3's distributed simulator built (and patched) by scripts/build-ns3-mpi.sh
+  libopenmpi-dev openmpi-bin patch
   # learning side
   libtorch-dev libopenblas0-openmp python3-torch
   # support libraries

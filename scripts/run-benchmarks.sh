@@ -14,16 +14,18 @@
 #  - distributed.csv: the same round (Wi-Fi, 50 samples per device) for 100, 400 and 1000
 #    devices in one process with 1 and 2 LibTorch threads and on 2 MPI ranks of ns-3's
 #    distributed simulator with 1 thread each: the slowest rank's wall time, each rank's
-#    learning and simulation, the largest peak memory of a rank.
+#    learning and simulation, the largest peak memory of a rank;
+#  - distributed-lte.csv: the same over LTE with two regional cores (--lteRegions=2, in
+#    every run, so that one process and 2 ranks simulate the same network).
 # Arguments name the benchmarks to run (codec, goodput, train-step, federated-scale,
-# distributed); none: all of them.
+# distributed, distributed-lte); none: all of them.
 set -euo pipefail
 wanted=("$@")
 want() { [ ${#wanted[@]} -eq 0 ] || [[ " ${wanted[*]} " == *" $1 "* ]]; }
 for w in "${wanted[@]}"; do
   case "$w" in
-    codec | goodput | train-step | federated-scale | distributed) ;;
-    *) echo "run-benchmarks: unknown benchmark '$w' (codec, goodput, train-step, federated-scale, distributed)" >&2
+    codec | goodput | train-step | federated-scale | distributed | distributed-lte) ;;
+    *) echo "run-benchmarks: unknown benchmark '$w' (codec, goodput, train-step, federated-scale, distributed, distributed-lte)" >&2
        exit 2 ;;
   esac
 done
@@ -107,23 +109,27 @@ done
 column -s, -t "$out/federated-scale-median.csv"
 fi
 
-if want distributed; then
-if [ "$(id -u)" -eq 0 ]; then
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
-echo "devices,fogs,ranks,threads,run_wall_s,learning_wall_s_per_rank,simulation_wall_s_per_rank,peak_memory_MB,simulated_s" \
-  > "$out/distributed.csv"
-for n in 100 400 1000; do
-  for mode in "1 1" "1 2" "2 1"; do
-    read -r ranks threads <<< "$mode"
-    args=(--radio=wifi --devices=$n --rounds=1 --samplesPerDevice=50 --threads=$threads)
-    if [ "$ranks" -eq 1 ]; then
-      "$B/bench/hffm-bench-federated-scale" "${args[@]}" > "$out/scale.txt"
-    else
-      mpirun --oversubscribe -np "$ranks" "$B/bench/hffm-bench-federated-scale" "${args[@]}" \
-        --distributed=gtw > "$out/scale.txt"
-    fi
-    python3 - "$out/scale.txt" "$ranks" "$threads" >> "$out/distributed.csv" << 'PY'
+# distributed <csv file> <topology arguments...>: one round of 100, 400 and 1000 devices in
+# one process (1 and 2 LibTorch threads) and on 2 ranks (1 thread each)
+distributed() {
+  local csv=$1
+  shift
+  if [ "$(id -u)" -eq 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  echo "devices,fogs,ranks,threads,run_wall_s,learning_wall_s_per_rank,simulation_wall_s_per_rank,peak_memory_MB,simulated_s" \
+    > "$csv"
+  for n in 100 400 1000; do
+    for mode in "1 1" "1 2" "2 1"; do
+      read -r ranks threads <<< "$mode"
+      args=("$@" --devices=$n --rounds=1 --samplesPerDevice=50 --threads=$threads)
+      if [ "$ranks" -eq 1 ]; then
+        "$B/bench/hffm-bench-federated-scale" "${args[@]}" > "$out/scale.txt"
+      else
+        mpirun --oversubscribe -np "$ranks" "$B/bench/hffm-bench-federated-scale" "${args[@]}" \
+          --distributed=gtw > "$out/scale.txt"
+      fi
+      python3 - "$out/scale.txt" "$ranks" "$threads" >> "$csv" << 'PY'
 import sys
 kv = dict(l.strip().split("=", 1) for l in open(sys.argv[1]) if "=" in l)
 ranks = int(sys.argv[2])
@@ -134,8 +140,14 @@ peak = max(float(kv[k + "peak_memory_MB"]) for k in keys)
 print(f"{kv['devices']},{kv['fogs']},{ranks},{sys.argv[3]},{float(kv['run_wall_s']):.1f},"
       f"{learn},{sim},{peak:.0f},{kv['simulated_s_per_round']}")
 PY
-    tail -n 1 "$out/distributed.csv"
+      tail -n 1 "$csv"
+    done
   done
-done
-column -s, -t "$out/distributed.csv"
+  column -s, -t "$csv"
+}
+if want distributed; then
+  distributed "$out/distributed.csv" --radio=wifi
+fi
+if want distributed-lte; then
+  distributed "$out/distributed-lte.csv" --radio=lte --lteRegions=2
 fi

@@ -7,7 +7,8 @@
 # More ranks than cores work (--oversubscribe) but gain nothing. Runs as root as well (CI).
 # Over several machines: doc/hffm.rst, "Distributed runs" (a hostfile, the same build path).
 # Environment: RANKS, EXAMPLE (the binary; by default scripts/build.sh builds
-# build/hffm-paper-table first), MPIRUN_ARGS (more mpirun options, e.g. --hostfile hosts).
+# build/hffm-paper-table first), MPIRUN_ARGS (more mpirun options, e.g. --hostfile hosts),
+# SIMULATOR (gtw, the default: granted time windows; null: null messages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RANKS=${RANKS:-$(nproc)}
@@ -19,5 +20,6 @@ if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
 # shellcheck disable=SC2086
-exec mpirun --oversubscribe ${MPIRUN_ARGS:-} -np "$RANKS" "$EXAMPLE" --distributed=gtw \
+exec mpirun --oversubscribe ${MPIRUN_ARGS:-} -np "$RANKS" "$EXAMPLE" \
+  --distributed="${SIMULATOR:-gtw}" \
   --outputDir=results/hffm-paper-table "$@"

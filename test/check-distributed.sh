@@ -3,12 +3,13 @@
 # A federated scenario on ns-3's distributed simulator gives, bit for bit, what one process
 # gives: the same small Wi-Fi scenario (4 fogs, star, hierarchical and D2D-tree methods) in one
 # process, on 2 ranks and on 4 ranks (more ranks than cores) of ns-3's granted-time-window
-# simulator, and the same methods over LTE with two regional cores (2 fogs each) in one process
-# and on 2 ranks, compared file by file: per-round and per-device results and the summary byte
-# for byte, every PCAP capture (the cells' and the backhaul's) record by record. Then bad
-# partitions: more ranks than fogs or than LTE regions, a --fogRanks list of the wrong length,
-# one that leaves a rank without a cell and one that splits a region, each refused on every rank
-# with a message naming the value, non-zero, within a time limit.
+# simulator and on 2 ranks of its null-message simulator, and the same methods over LTE with
+# two regional cores (2 fogs each) in one process and on 2 ranks, compared file by file:
+# per-round and per-device results and the summary byte for byte, every PCAP capture (the
+# cells' and the backhaul's) record by record. Then bad input: an unknown simulator, more
+# ranks than fogs or than LTE regions, a --fogRanks list of the wrong length, one that leaves a
+# rank without a cell and one that splits a region, each refused on every rank with a message
+# naming the value, non-zero, within a time limit.
 # Usage: check-distributed.sh <path to hffm-paper-table> <output folder>
 set -euo pipefail
 example=$1
@@ -31,6 +32,8 @@ timeout 600 "${mpi[@]}" 2 "$example" "${small[@]}" --distributed=gtw --outputDir
   --runTag=gtw2 > "$out/gtw2.txt"
 timeout 600 "${mpi[@]}" 4 "$example" "${small[@]}" --distributed=gtw --outputDir="$out" \
   --runTag=gtw4 > "$out/gtw4.txt"
+timeout 600 "${mpi[@]}" 2 "$example" "${small[@]}" --distributed=null --outputDir="$out" \
+  --runTag=null2 > "$out/null2.txt"
 timeout 600 "$example" "${small[@]}" "${lte[@]}" --outputDir="$out" --runTag=lte-one \
   > "$out/lte-one.txt"
 timeout 600 "${mpi[@]}" 2 "$example" "${small[@]}" "${lte[@]}" --distributed=gtw \
@@ -82,6 +85,7 @@ compare() {
 }
 compare one gtw2 2
 compare one gtw4 4
+compare one null2 2
 compare lte-one lte-gtw2 2
 # the regional cores carry the star baseline: nodes are the cores (0-5), eNBs (6-9), devices
 # (10-17), fogs (18-21), the cloud (22) and the gateways; the cloud's devices are its loopback,
@@ -117,8 +121,8 @@ refuse "ranks 3 are more than fogs 2" 3 "$example" "${tiny[@]}" --distributed=gt
 refuse "names 3 ranks for 2 fogs" 2 "$example" "${tiny[@]}" --distributed=gtw --fogRanks=0,1,1
 refuse "rank 1 runs no cell" 2 "$example" "${tiny[@]}" --distributed=gtw --fogRanks=0,0
 refuse "'2' is not a rank in 0..1" 2 "$example" "${tiny[@]}" --distributed=gtw --fogRanks=0,2
-refuse "is not gtw" 2 "$example" "${tiny[@]}" --distributed=yes
-refuse "cannot run a simulation in chunks" 2 "$example" "${tiny[@]}" --distributed=null
+refuse "'yes' is not gtw (granted time windows) or null" 2 "$example" "${tiny[@]}" \
+  --distributed=yes
 lteTiny=("${tiny[@]}" --devices=8 --fogs=4 --radio=lte)
 refuse "ranks 4 are more than LTE regions 2" 4 "$example" "${lteTiny[@]}" --lteRegions=2 \
   --distributed=gtw
