@@ -24,6 +24,7 @@
 #include "ns3/federated-helper.h"
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
+#include "ns3/model-options.h"
 #include "ns3/results-collector.h"
 #include "ns3/wall-clock-learner.h"
 #include "ns3/wifi-topology-helper.h"
@@ -77,6 +78,8 @@ Run(int argc, char* argv[])
                     "> 0: no applications, only the network for this many simulated seconds",
                     idleSeconds, {0.0});
     AddCheckedValue(cmd, "threads", "LibTorch threads per process", threads, {1, 1024});
+    M3TConfig modelConfig;
+    AddModelOptions(cmd, modelConfig);
     uint32_t lteRegions = 1;
     AddCheckedValue(cmd, "lteRegions",
                     "LTE regional cores (EPCs), 1..fogs; a distributed LTE run needs one "
@@ -91,6 +94,11 @@ Run(int argc, char* argv[])
     if (fogs == 0)
     {
         fogs = std::max(1U, devices / 10);
+    }
+    if (const std::string error = CheckModelOptions(modelConfig); !error.empty())
+    {
+        std::cerr << error << "\n";
+        return 2;
     }
     FederatedMethod m;
     const std::string error = FederatedMethod::Parse(method, m);
@@ -156,6 +164,7 @@ Run(int argc, char* argv[])
     }
 
     M3TLearnerConfig lc;
+    lc.model = modelConfig;
     lc.devices = devices;
     lc.samplesPerDevice = samplesPerDevice;
     lc.testSamples = 100;

@@ -31,6 +31,7 @@
 #include "ns3/local-trainer.h"
 #include "ns3/m3t-dataset.h"
 #include "ns3/m3t-model.h"
+#include "ns3/model-options.h"
 #include "ns3/output-folder.h"
 
 #include <algorithm>
@@ -149,11 +150,19 @@ Run(int argc, char* argv[])
     AddCheckedValue(cmd, "threads", "LibTorch intra-op threads", threads, {1, 1024});
     AddCheckedValue(cmd, "seed", "Seed of weights, text synthesis and shuffling", seed, {0});
     cmd.AddValue("dataDir", "Folder of Fashion-MNIST's gzipped idx files", dataDir);
+    M3TConfig modelConfig;
+    AddModelOptions(cmd, modelConfig);
     cmd.Parse(argc, argv);
+    const std::string modelError = CheckModelOptions(modelConfig);
+    if (!modelError.empty())
+    {
+        std::cerr << modelError << "\n";
+        return 2;
+    }
 
     at::set_num_threads(static_cast<int>(threads));
     torch::manual_seed(seed);
-    M3TModel model;
+    M3TModel model(modelConfig);
 
     if (command == "list")
     {

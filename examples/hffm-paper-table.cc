@@ -36,6 +36,7 @@
 #include "ns3/lte-topology-helper.h"
 #include "ns3/m3t-federated-learner.h"
 #include "ns3/mobility-model.h"
+#include "ns3/model-options.h"
 #include "ns3/output-folder.h"
 #include "ns3/results-collector.h"
 #include "ns3/wall-clock-learner.h"
@@ -204,6 +205,8 @@ Run(int argc, char* argv[])
     AddCheckedValue(cmd, "resourceBlocks",
                     "LTE bandwidth in resource blocks: 6, 15, 25, 50, 75 or 100", resourceBlocks,
                     {6, 100});
+    M3TConfig modelConfig;
+    AddModelOptions(cmd, modelConfig);
     uint32_t lteRegions = 1;
     AddCheckedValue(cmd, "lteRegions",
                     "LTE regional cores (EPCs), 1..fogs: fog f in region floor(f x regions / "
@@ -266,6 +269,11 @@ Run(int argc, char* argv[])
     if (radio != "wifi" && radio != "lte")
     {
         std::cerr << "--radio=" << radio << " is not wifi or lte\n";
+        return 2;
+    }
+    if (const std::string error = CheckModelOptions(modelConfig); !error.empty())
+    {
+        std::cerr << error << "\n";
         return 2;
     }
     if (radio != "lte" && lteRegions != 1)
@@ -475,6 +483,7 @@ Run(int argc, char* argv[])
     for (uint32_t s = seed; s < seed + seeds; ++s)
     {
         M3TLearnerConfig lc;
+        lc.model = modelConfig;
         lc.devices = devices;
         lc.samplesPerDevice = samplesPerDevice;
         lc.alpha = alpha;
@@ -487,11 +496,12 @@ Run(int argc, char* argv[])
         lc.freezeBackbone = freezeBackbone;
         lc.seed = s;
         lc.threads = static_cast<int>(threads);
-        lc.checkpoint = checkpoint.empty() && pretrainSamples > 0
-                            ? (std::filesystem::path(outputDir)
-                               / ("foundation-" + std::to_string(s) + ".hffm"))
-                                  .string()
-                            : checkpoint;
+        lc.checkpoint
+            = checkpoint.empty() && pretrainSamples > 0
+                  ? (std::filesystem::path(outputDir)
+                     / ("foundation-" + std::to_string(s) + ModelSizeTag(modelConfig) + ".hffm"))
+                        .string()
+                  : checkpoint;
         std::shared_ptr<M3TFederatedLearner> learner;
         std::vector<NodeProfile> profiles;
         // every rank builds the same learner (data partition, model); rank 0 first, which

@@ -69,6 +69,11 @@ refused "--tcpBuffer=100" "$transfer" --tcpBuffer=100
 refused "--threads=-1" "$model" --threads=-1
 refused "--epochs=1.5" "$model" --command=train --epochs=1.5
 refused "--trainSamples=0" "$model" --command=train --trainSamples=0
+# the model's dimensions: each value, then what one value cannot say
+refused "--width=0" "$model" --width=0
+refused "--experts=2.5" "$table" --experts=2.5
+refused "model: width 64 is not a multiple of heads 3" "$model" --heads=3
+refused "model: topK 9 exceeds experts 4" "$table" --topK=9
 # an exception from the work itself ends with its message, not std::terminate
 refused "exceeds the federated pool" "$table" --devices=1000 --fogs=10 --samplesPerDevice=100 \
   --pretrainSamples=0
@@ -76,6 +81,7 @@ refused "cannot open" "$model" --command=train --dataDir="$work/no-such-folder"
 if [ -n "$scale" ]; then
   refused "--devices=-3" "$scale" --devices=-3
   refused "--idleSeconds=-1" "$scale" --idleSeconds=-1
+  refused "model: width 100 is not a multiple of heads 8" "$scale" --width=100 --heads=8
   refused "exceeds the federated pool" "$scale" --devices=1000
 fi
 if [ -n "$train_step" ]; then
@@ -95,6 +101,14 @@ for program in "$table" "$transfer" "$model"; do
     fail "$(basename "$program") --help does not show the ranges"
   fi
 done
+# a bigger model from the command line: an adapter is down (W x A weights, A biases) and up
+# (A x W, W): 2 x 128 x 32 + 32 + 128 = 8352 parameters at width 128, bottleneck 32
+if ! out=$(timeout 60 "$model" --command=list --width=128 --heads=8 --adapterWidth=32 2>&1) ||
+  ! grep -qx 'adapter/0,adapter,8352,33408,1' <<< "$out"; then
+  fail "hffm-model --command=list --width=128 --heads=8 --adapterWidth=32:"$'\n'"$out"
+else
+  echo "ok: hffm-model sizes the model from the command line"
+fi
 if ! out=$(timeout 60 "$transfer" --moduleBytes=100000 --segmentSize=1448 --delay=1ms \
   --dataRate=10Mbps --pcap=0 --outputDir=good 2>&1) || ! grep -qx 'bit_identical=1' <<< "$out"; then
   fail "hffm-transfer with good values:"$'\n'"$out"
