@@ -231,11 +231,12 @@ LteTopologyHelper::Check(const Config& config)
                  "interfere in one process and not across ranks";
     }
     const CellPartition& cells = config.partition;
-    for (uint32_t f = 1; f < config.fogs; ++f)
+    std::vector<uint32_t> firstFog(config.regions, config.fogs); // per region
+    for (uint32_t f = 0; f < config.fogs; ++f)
     {
         const uint32_t region = RegionOf(f, config.fogs, config.regions);
-        const uint32_t first = static_cast<uint32_t>(
-            (uint64_t{region} * config.fogs + config.regions - 1) / config.regions);
+        const uint32_t first = std::min(firstFog[region], f);
+        firstFog[region] = first;
         if (cells.GetFogRank(f) != cells.GetFogRank(first))
         {
             return "fogs " + std::to_string(first) + " and " + std::to_string(f) + " of LTE region "
@@ -318,16 +319,17 @@ LteTopologyHelper::Build(const Config& config)
     // the cores (each EPC helper creates its PGW, SGW and MME), on every rank: node ids are the
     // same everywhere
     std::vector<Region> regions(regionCount);
+    for (uint32_t f = 0; f < config.fogs; ++f)
+    {
+        regions[RegionOf(f, config.fogs, regionCount)].fogs.push_back(f);
+    }
+    for (uint32_t i = 0; i < config.devices; ++i)
+    {
+        regions[RegionOf(t.fogOf[i], config.fogs, regionCount)].devices.push_back(i);
+    }
     for (uint32_t r = 0; r < regionCount; ++r)
     {
         Region& region = regions[r];
-        for (uint32_t f = 0; f < config.fogs; ++f)
-        {
-            if (RegionOf(f, config.fogs, regionCount) == r)
-            {
-                region.fogs.push_back(f);
-            }
-        }
         region.rank = cells.GetFogRank(region.fogs.front());
         if (regional)
         {
@@ -376,13 +378,9 @@ LteTopologyHelper::Build(const Config& config)
         {
             regionEnbs.Add(enbs.Get(f));
         }
-        for (uint32_t i = 0; i < config.devices; ++i)
+        for (uint32_t i : region.devices)
         {
-            if (RegionOf(t.fogOf[i], config.fogs, regionCount) == r)
-            {
-                region.devices.push_back(i);
-                regionUes.Add(t.devices.Get(i));
-            }
+            regionUes.Add(t.devices.Get(i));
         }
         if (region.rank != cells.rank)
         {

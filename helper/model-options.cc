@@ -40,23 +40,27 @@ CheckModelOptions(const M3TConfig& config)
     return error.empty() ? "" : "model: " + error;
 }
 
-std::string
-ModelSizeTag(const M3TConfig& config)
+namespace
 {
-    const M3TConfig defaults;
-    if (config.width == defaults.width && config.heads == defaults.heads
-        && config.blocks == defaults.blocks && config.mlpRatio == defaults.mlpRatio
-        && config.adapterWidth == defaults.adapterWidth
-        && config.promptTokens == defaults.promptTokens && config.experts == defaults.experts
-        && config.topK == defaults.topK && config.expertHidden == defaults.expertHidden)
-    {
-        return "";
-    }
+
+/// Every dimension of \p config, as ModelSizeTag() writes them.
+std::string
+DimensionsTag(const M3TConfig& config)
+{
     return "-w" + std::to_string(config.width) + "-h" + std::to_string(config.heads) + "-b"
            + std::to_string(config.blocks) + "-m" + std::to_string(config.mlpRatio) + "-a"
            + std::to_string(config.adapterWidth) + "-p" + std::to_string(config.promptTokens) + "-e"
            + std::to_string(config.experts) + "-k" + std::to_string(config.topK) + "-x"
            + std::to_string(config.expertHidden);
+}
+
+} // namespace
+
+std::string
+ModelSizeTag(const M3TConfig& config)
+{
+    const std::string tag = DimensionsTag(config);
+    return tag == DimensionsTag(M3TConfig()) ? "" : tag;
 }
 
 } // namespace ns3
